@@ -1,0 +1,82 @@
+"""The async NetSuite client: hosts, SuiteQL, REST records, RESTlets, errors and the governor."""
+
+from graph.netsuite.account import DEFAULT_TIMEOUT, NetSuiteAccount
+from graph.netsuite.client import (
+    MAX_PAGE_SIZE,
+    MAX_RESULTS,
+    NetSuiteClient,
+    SuiteQLPage,
+    SuiteQLRow,
+    TokenProvider,
+)
+from graph.netsuite.errors import (
+    AuthenticationFailed,
+    ConcurrencyLimited,
+    DuplicateRecord,
+    IdempotencyConflict,
+    InvalidRequest,
+    NetSuiteError,
+    PermissionDenied,
+    RecordNotFound,
+    UpstreamBusy,
+    UpstreamUnavailable,
+    error_from_response,
+)
+from graph.netsuite.governor import Gate, Governor, LocalGate, RetryPolicy, current_deadline, deadline_scope
+from graph.netsuite.hosts import AccountHosts
+from graph.netsuite.suiteql import (
+    SQL,
+    as_bool,
+    as_date,
+    as_datetime,
+    as_decimal,
+    as_int,
+    as_str,
+    ids,
+    in_list,
+    render,
+)
+from graph.netsuite.transport import IDEMPOTENCY_HEADER, GovernedTransport, current_lane, lane_scope
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "IDEMPOTENCY_HEADER",
+    "MAX_PAGE_SIZE",
+    "MAX_RESULTS",
+    "SQL",
+    "AccountHosts",
+    "AuthenticationFailed",
+    "ConcurrencyLimited",
+    "DuplicateRecord",
+    "Gate",
+    "GovernedTransport",
+    "Governor",
+    "IdempotencyConflict",
+    "InvalidRequest",
+    "LocalGate",
+    "NetSuiteAccount",
+    "NetSuiteClient",
+    "NetSuiteError",
+    "PermissionDenied",
+    "RecordNotFound",
+    "RetryPolicy",
+    "SuiteQLPage",
+    "SuiteQLRow",
+    "TokenProvider",
+    "UpstreamBusy",
+    "UpstreamUnavailable",
+    "as_bool",
+    "as_date",
+    "as_datetime",
+    "as_decimal",
+    "as_int",
+    "as_str",
+    "current_deadline",
+    "current_lane",
+    "deadline_scope",
+    "error_from_response",
+    "ids",
+    "in_list",
+    "lane_scope",
+    "render",
+]

@@ -1,0 +1,246 @@
+"""NetSuite's OAuth 2.0 authorization-code grant, behind a small typed interface over authlib.
+
+One ``NetSuiteOAuth`` per account, built over the account's governed transport so that token
+calls count against the concurrency limit like every other upstream call. authlib's client keeps
+a "current token" on the instance; this wrapper never relies on it (each call passes and returns
+its own token set), so one instance serves every session.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ACCESS_LIFETIME = 3600.0
+PROMPTS = frozenset({"none", "login", "consent", "login consent", "consent login"})
+
+
+class OAuthFailure(Exception):
+    """NetSuite refused an OAuth request; ``error`` is the RFC 6749 code (never a token)."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+        super().__init__(f"NetSuite refused the OAuth request: {error}")
+
+
+class InvalidGrant(OAuthFailure):
+    """The code or refresh token is invalid, expired, revoked or already used."""
+
+
+class OAuthUnavailable(Exception):
+    """The token or revoke endpoint could not be reached or failed (network, 5xx, governor)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_at: float
+    lifetime: float
+    # From the refresh token's own ``exp`` claim when it is a readable JWT; None otherwise.
+    refresh_expires_at: float | None = None
+
+    def expires_within(self, seconds: float, *, now: float | None = None) -> bool:
+        return self.expires_at - seconds <= (time.time() if now is None else now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "expires_at": self.expires_at,
+            "lifetime": self.lifetime,
+            "refresh_expires_at": self.refresh_expires_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TokenSet:
+        return cls(
+            access_token=data["access_token"],
+            refresh_token=data.get("refresh_token"),
+            expires_at=float(data["expires_at"]),
+            lifetime=float(data["lifetime"]),
+            refresh_expires_at=data.get("refresh_expires_at"),
+        )
+
+    @classmethod
+    def from_response(cls, token: dict[str, Any], *, previous_refresh: str | None = None) -> TokenSet:
+        access = token.get("access_token")
+        if not isinstance(access, str) or not access:
+            raise OAuthFailure("invalid_response")
+        lifetime = _seconds(token.get("expires_in"))
+        refresh = token.get("refresh_token") or previous_refresh
+        return cls(
+            access_token=access,
+            refresh_token=refresh if isinstance(refresh, str) else None,
+            expires_at=time.time() + lifetime,
+            lifetime=lifetime,
+            refresh_expires_at=jwt_expiry(refresh) if isinstance(refresh, str) else None,
+        )
+
+
+def _seconds(raw: Any) -> float:
+    # NetSuite documents a JSON number; tolerate "3600" and a missing value.
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return DEFAULT_ACCESS_LIFETIME
+    return value if value > 0 else DEFAULT_ACCESS_LIFETIME
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The unverified ``exp`` of a JWT, used only to plan re-consent; None when not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        exp = payload.get("exp") if isinstance(payload, dict) else None
+        return float(exp) if isinstance(exp, int | float) else None
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationRequest:
+    url: str
+    state: str = field(repr=False)
+    code_verifier: str = field(repr=False)
+
+
+class NetSuiteOAuth:
+    """The client side of the dance: authorization URL, code exchange, refresh, revocation."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        authorize_url: str,
+        token_url: str,
+        revoke_url: str,
+        redirect_uri: str,
+        scopes: tuple[str, ...],
+        transport: httpx.AsyncBaseTransport,
+        timeout: float = 10.0,
+    ) -> None:
+        self.authorize_url = authorize_url
+        self.token_url = token_url
+        self.revoke_url = revoke_url
+        self.redirect_uri = redirect_uri
+        self.scopes = scopes
+        # No ``scope`` on the client: authlib would resend it on every refresh, which NetSuite
+        # does not ask for; it goes on the authorization URL only.
+        self._client = AsyncOAuth2Client(
+            client_id=client_id,
+            client_secret=client_secret,
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method name)
+            revocation_endpoint_auth_method="client_secret_basic",
+            code_challenge_method="S256",
+            redirect_uri=redirect_uri,
+            token_endpoint=token_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+        )
+
+    def authorization_request(self, *, prompt: str | None = None) -> AuthorizationRequest:
+        if prompt is not None and prompt not in PROMPTS:
+            raise ValueError(f"unsupported prompt {prompt!r}")
+        state = generate_token(43)  # NetSuite wants 22-1024 printable characters
+        verifier = generate_token(64)  # RFC 7636: 43-128 unreserved characters
+        url, _ = self._client.create_authorization_url(
+            self.authorize_url,
+            state=state,
+            code_verifier=verifier,
+            scope=" ".join(self.scopes),
+            prompt=prompt,
+        )
+        return AuthorizationRequest(url=url, state=state, code_verifier=verifier)
+
+    async def exchange_code(self, code: str, code_verifier: str) -> TokenSet:
+        token = await self._call(
+            self._client.fetch_token(
+                self.token_url,
+                grant_type="authorization_code",
+                code=code,
+                code_verifier=code_verifier,
+                redirect_uri=self.redirect_uri,
+            )
+        )
+        return TokenSet.from_response(token)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        token = await self._call(self._client.refresh_token(self.token_url, refresh_token=refresh_token))
+        # Confidential clients get no new refresh token: the one from consent stays valid.
+        return TokenSet.from_response(token, previous_refresh=refresh_token)
+
+    async def revoke(self, refresh_token: str) -> None:
+        response = await self._call(self._client.revoke_token(self.revoke_url, token=refresh_token))
+        if response.status_code >= 500:
+            raise OAuthUnavailable(f"revoke endpoint answered HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise _failure(_error_code(response))
+
+    async def _call(self, operation: Any) -> Any:
+        try:
+            return await operation
+        except OAuthError as error:
+            raise _failure(str(error.error or "oauth_error")) from None
+        except httpx.HTTPStatusError as error:
+            raise OAuthUnavailable(f"token endpoint answered HTTP {error.response.status_code}") from None
+        except httpx.HTTPError as error:
+            raise OAuthUnavailable(f"token endpoint unreachable: {type(error).__name__}") from None
+        except ValueError:
+            # A non-JSON body from a gateway, or a malformed expires_in authlib could not parse.
+            raise OAuthFailure("invalid_response") from None
+        except Exception as error:
+            # The governor's own errors (busy, unavailable) surface here as well.
+            if _is_upstream_error(error):
+                raise OAuthUnavailable(f"token endpoint unavailable: {type(error).__name__}") from None
+            raise
+        finally:
+            # authlib remembers the last token on the instance; keep no session's token there.
+            self._client.token = None
+
+
+def _is_upstream_error(error: Exception) -> bool:
+    from graph.netsuite import NetSuiteError
+
+    return isinstance(error, NetSuiteError)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return "invalid_response"
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else "invalid_request"
+
+
+def _failure(error: str) -> OAuthFailure:
+    # Only a short, known-shaped code travels on: it is shown on pages and logged.
+    code = error if error.replace("_", "").isalnum() and len(error) <= 64 else "oauth_error"
+    return InvalidGrant(code) if code == "invalid_grant" else OAuthFailure(code)
+
+
+__all__ = [
+    "PROMPTS",
+    "AuthorizationRequest",
+    "InvalidGrant",
+    "NetSuiteOAuth",
+    "OAuthFailure",
+    "OAuthUnavailable",
+    "TokenSet",
+    "jwt_expiry",
+]

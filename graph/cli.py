@@ -50,7 +50,10 @@ def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-id", default=defaults.client_id)
     parser.add_argument("--client-secret", default=defaults.client_secret)
     parser.add_argument(
-        "--redirect-uri", action="append", dest="redirect_uris", help="may be repeated; default is the portal's"
+        "--redirect-uri",
+        action="append",
+        dest="redirect_uris",
+        help="may be repeated; default is the portal's",
     )
     parser.add_argument("--base-url", help="public base URL of the sandbox (default http://HOST:PORT)")
     parser.add_argument("--concurrency", type=int, default=defaults.concurrency)
@@ -61,7 +64,11 @@ def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--access-token-ttl", type=int, default=defaults.access_token_ttl)
     parser.add_argument("--refresh-token-ttl", type=int, default=defaults.refresh_token_ttl)
     parser.add_argument(
-        "--fault", action="append", dest="faults", default=[], help='a fault rule as JSON, e.g. \'{"status": 503}\''
+        "--fault",
+        action="append",
+        dest="faults",
+        default=[],
+        help="a fault rule as JSON, e.g. '{\"status\": 503}'",
     )
 
 
@@ -128,7 +135,10 @@ def serve_command(args: argparse.Namespace) -> int:
     app = create_app(settings)
     servers.append(_server(app, args.host, args.port))
     public = settings.public_url
-    print(f"SuiteGraph on http://{args.host}:{args.port}: portal {public}/, GraphiQL {public}/graphql", flush=True)
+    print(
+        f"SuiteGraph on http://{args.host}:{args.port}: portal {public}/, GraphiQL {public}/graphql",
+        flush=True,
+    )
 
     async def run_all() -> None:
         await asyncio.gather(*(server.serve() for server in servers))

@@ -108,7 +108,9 @@ class Settings:
             raise ConfigError("NETSUITE_ACCOUNT_ID is required when PORTAL_ENV=production")
         client_id, client_secret = get("NETSUITE_CLIENT_ID"), get("NETSUITE_CLIENT_SECRET")
         if account_id is not None and (client_id is None or client_secret is None):
-            raise ConfigError("NETSUITE_CLIENT_ID and NETSUITE_CLIENT_SECRET are required with NETSUITE_ACCOUNT_ID")
+            raise ConfigError(
+                "NETSUITE_CLIENT_ID and NETSUITE_CLIENT_SECRET are required with NETSUITE_ACCOUNT_ID"
+            )
 
         store_url = get("PORTAL_STORE_URL") or "sqlite:///suitegraph.sqlite3"
         if urlsplit(store_url).scheme not in STORE_SCHEMES:

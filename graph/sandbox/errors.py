@@ -48,7 +48,10 @@ def error_response(
 ) -> JSONResponse:
     """A NetSuite REST error; ``extra`` keys become ``o:<key>`` fields (errorQueryParam, errorPath...)."""
     return JSONResponse(
-        error_body(status, code, detail, **extra), status_code=status, headers=headers, media_type=ERROR_MEDIA_TYPE
+        error_body(status, code, detail, **extra),
+        status_code=status,
+        headers=headers,
+        media_type=ERROR_MEDIA_TYPE,
     )
 
 
@@ -60,7 +63,10 @@ def concurrency_response() -> JSONResponse:
         "status": 429,
         "o:errorCode": "USER_ERROR",
         "o:errorDetails": [
-            {"detail": "Concurrent request limit exceeded. Request blocked.", "o:errorCode": "CONCURRENCY_LIMIT_EXCEEDED"}
+            {
+                "detail": "Concurrent request limit exceeded. Request blocked.",
+                "o:errorCode": "CONCURRENCY_LIMIT_EXCEEDED",
+            }
         ],
     }
     return JSONResponse(body, status_code=429, media_type=ERROR_MEDIA_TYPE)

@@ -1,0 +1,96 @@
+"""GraphQL errors with ``extensions.code``, and the mapping of everything else onto them.
+
+Resolvers raise ``PortalError`` subclasses for what a client did or may do; NetSuite failures are
+translated by ``to_portal_error``; anything unexpected becomes ``INTERNAL_SERVER_ERROR`` with a fixed
+message (the detail goes to the log only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLError
+
+from graph.netsuite import errors as ns
+
+
+class PortalError(GraphQLError):
+    code = "INTERNAL_SERVER_ERROR"
+    default_message = "Unexpected error."
+
+    def __init__(self, message: str | None = None, **extensions: Any) -> None:
+        super().__init__(message or self.default_message, extensions={"code": self.code, **extensions})
+
+
+class Unauthenticated(PortalError):
+    code = "UNAUTHENTICATED"
+    default_message = "Sign in to see this."
+
+
+class Forbidden(PortalError):
+    code = "FORBIDDEN"
+    default_message = "This is not yours to see."
+
+
+class NotFound(PortalError):
+    code = "NOT_FOUND"
+    default_message = "No such object."
+
+
+class BadUserInput(PortalError):
+    code = "BAD_USER_INPUT"
+    default_message = "The input is not valid."
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        extra = {"field": field} if field else {}
+        super().__init__(message, **extra)
+
+
+class UpstreamBusy(PortalError):
+    code = "UPSTREAM_BUSY"
+    default_message = "NetSuite is busy; try again in a moment."
+
+
+class UpstreamError(PortalError):
+    code = "UPSTREAM_ERROR"
+    default_message = "NetSuite could not answer this request."
+
+
+class QueryTooComplex(PortalError):
+    code = "QUERY_TOO_COMPLEX"
+    default_message = "The query is too complex."
+
+
+class InternalError(PortalError):
+    code = "INTERNAL_SERVER_ERROR"
+
+
+def to_portal_error(error: BaseException, *, login_url: str) -> PortalError:
+    """The client-facing error for ``error``; never carries NetSuite's detail or SuiteQL."""
+    if isinstance(error, PortalError):
+        return error
+    if isinstance(error, ns.AuthenticationFailed):
+        return Unauthenticated("Your NetSuite session has ended; sign in again.", loginUrl=login_url)
+    if isinstance(error, ns.PermissionDenied):
+        return Forbidden()
+    if isinstance(error, ns.RecordNotFound):
+        return NotFound()
+    if isinstance(error, ns.UpstreamBusy | ns.ConcurrencyLimited):
+        return UpstreamBusy()
+    if isinstance(error, ns.NetSuiteError):
+        return UpstreamError()
+    return InternalError()
+
+
+__all__ = [
+    "BadUserInput",
+    "Forbidden",
+    "InternalError",
+    "NotFound",
+    "PortalError",
+    "QueryTooComplex",
+    "Unauthenticated",
+    "UpstreamBusy",
+    "UpstreamError",
+    "to_portal_error",
+]

@@ -18,7 +18,7 @@ from graph.auth.redirects import UnsafeRedirect, safe_next
 from graph.auth.sessions import Session, SessionRecord, SessionStore
 from graph.auth.tokens import SessionTokens, TokenManager
 from graph.config import ConfigError, Settings
-from graph.netsuite.account import NetSuiteAccount
+from graph.netsuite import NetSuiteAccount, NetSuiteClient
 from graph.netsuite.errors import NetSuiteError
 from graph.netsuite.transport import lane_scope
 from graph.store import Store
@@ -115,9 +115,7 @@ class AuthService:
     def tokens_for(self, session: Session) -> SessionTokens:
         return self.tokens.provider(session)
 
-    def client_for(self, session: Session):  # -> graph.netsuite.NetSuiteClient
-        from graph.netsuite import NetSuiteClient
-
+    def client_for(self, session: Session) -> NetSuiteClient:
         return NetSuiteClient(self.account, self.tokens_for(session), lane=self.lane(session))
 
     def login_url(self, next: str | None = None) -> str:

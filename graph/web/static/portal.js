@@ -139,7 +139,9 @@ function badge(status) {
   return h("span", { class: `badge badge-${String(status || "unknown").toLowerCase()}` }, humanize(status));
 }
 
+// The server says whether an invoice is overdue; reckon it from the due date only if it does not.
 function isOverdue(invoice) {
+  if (typeof invoice.isOverdue === "boolean") return invoice.isOverdue;
   const due = parseDate(invoice.dueDate);
   if (!due) return false;
   const today = new Date();

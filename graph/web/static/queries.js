@@ -13,7 +13,7 @@ export const DASHBOARD_QUERY = `query Dashboard {
       currency
       balance { amount currency }
       overdueBalance { amount currency }
-      defaultBillingAddress { addr1 city state zip country }
+      defaultBillingAddress { addr1 addr2 city state zip country }
       invoices(first: 10, filter: { open: true }) {
         totalCount
         nodes {
@@ -22,6 +22,7 @@ export const DASHBOARD_QUERY = `query Dashboard {
           tranDate
           dueDate
           status
+          isOverdue
           total { amount currency }
           amountRemaining { amount currency }
         }

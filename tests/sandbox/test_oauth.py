@@ -12,7 +12,10 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from oauth_helpers import (
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from support.oauth import (
     ADMIN,
     CUSTOMER,
     OTHER_CUSTOMER,
@@ -31,9 +34,6 @@ from oauth_helpers import (
     stub_database,
     submit,
 )
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from graph.sandbox import create_sandbox
 from graph.sandbox.errors import invalid_login_response

@@ -7,6 +7,7 @@ import asyncio
 import base64
 import hashlib
 import secrets
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -46,21 +47,32 @@ def sandbox_config(**changes: Any) -> SandboxConfig:
     return SandboxConfig(**{"redirect_uris": [REDIRECT_URI], **changes})
 
 
+def listening_socket() -> socket.socket:
+    """A loopback socket bound to a free port, so that a server's URL is known before it starts."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def socket_url(sock: socket.socket) -> str:
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 @asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Run ``app`` with uvicorn on a free loopback port in this event loop; yields its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical", lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
+async def serve(app: Any, sock: socket.socket | None = None, *, lifespan: str = "off") -> AsyncIterator[str]:
+    """Run ``app`` with uvicorn on ``sock`` (a free loopback port when None) in this event loop;
+    yields its base URL."""
+    sock = sock or listening_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan=lifespan))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     async with asyncio.timeout(10):
         while not server.started:
             if task.done():
                 task.result()
             await asyncio.sleep(0.005)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield socket_url(sock)
     finally:
         server.should_exit = True
         await task
@@ -190,6 +202,7 @@ __all__ = [
     "basic",
     "callback_params",
     "exchange",
+    "listening_socket",
     "page_text",
     "parse_form",
     "pkce_pair",
@@ -197,6 +210,7 @@ __all__ = [
     "sandbox_config",
     "serve",
     "sign_in",
+    "socket_url",
     "stub_database",
     "submit",
 ]

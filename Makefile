@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check graph tests bench
 
 test: lint
+	bash scripts/install-browser.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -21,7 +21,6 @@ from graph.resolvers import queries
 from graph.resolvers.cache import Rows, ViewerCache
 from graph.resolvers.queries import PageRequest
 from graph.resolvers.records import (
-    AddressRecord,
     ContactRecord,
     CustomerRecord,
     LineRecord,
@@ -69,9 +68,6 @@ class Loaders:
             self._load_records, max_batch_size=MAX_BATCH
         )
         self.lines: DataLoader[int, list[LineRecord]] = DataLoader(self._load_lines, max_batch_size=MAX_BATCH)
-        self.addresses: DataLoader[int, AddressRecord | None] = DataLoader(
-            self._load_addresses, max_batch_size=MAX_BATCH
-        )
         self.sales_order_of: DataLoader[int, int | None] = DataLoader(
             self._load_created_from, max_batch_size=MAX_BATCH
         )
@@ -96,7 +92,6 @@ class Loaders:
             self.pages,
             self.records,
             self.lines,
-            self.addresses,
             self.sales_order_of,
             self.invoices_of,
         ):
@@ -163,11 +158,6 @@ class Loaders:
         for row in rows:
             grouped[int(row["transaction"])].append(row)
         return [lines_from_rows(grouped.get(transaction_id, [])) for transaction_id in transaction_ids]
-
-    async def _load_addresses(self, address_ids: list[int]) -> list[AddressRecord | None]:
-        rows = await self.run(queries.addresses_query(self.viewer.customer_id, sorted(set(address_ids))))
-        found = {record.id: record for record in map(AddressRecord.from_row, rows)}
-        return [found.get(address_id) for address_id in address_ids]
 
     async def _load_created_from(self, invoice_ids: list[int]) -> list[int | None]:
         rows = await self.run(queries.created_from_query(self.viewer.customer_id, sorted(set(invoice_ids))))

@@ -18,6 +18,8 @@ from graph.netsuite.suiteql import as_date, as_datetime, as_decimal, as_int, as_
 Row = Mapping[str, Any]
 
 INVOICE = "CustInvc"
+# entityaddress columns, in the order of ``AddressRecord``'s fields (addrphone is its phone).
+ADDRESS_COLUMNS = ("addressee", "addr1", "addr2", "city", "state", "zip", "country", "addrphone")
 SALES_ORDER = "SalesOrd"
 
 
@@ -36,7 +38,6 @@ def money(amount: Any, currency: str | None) -> Money | None:
 
 @dataclass(frozen=True, slots=True)
 class AddressRecord:
-    id: int
     addressee: str | None
     addr1: str | None
     addr2: str | None
@@ -47,18 +48,13 @@ class AddressRecord:
     phone: str | None
 
     @classmethod
-    def from_row(cls, row: Row) -> AddressRecord:
-        return cls(
-            id=as_int(row["nkey"]) or 0,
-            addressee=as_str(row.get("addressee")),
-            addr1=as_str(row.get("addr1")),
-            addr2=as_str(row.get("addr2")),
-            city=as_str(row.get("city")),
-            state=as_str(row.get("state")),
-            zip=as_str(row.get("zip")),
-            country=as_str(row.get("country")),
-            phone=as_str(row.get("addrphone")),
-        )
+    def from_row(cls, row: Row, prefix: str) -> AddressRecord | None:
+        """The address joined into ``row`` under ``<prefix>_<column>``; None when it has no field."""
+        values = {name: as_str(row.get(f"{prefix}_{name}")) for name in ADDRESS_COLUMNS}
+        if not any(values.values()):
+            return None
+        phone = values.pop("addrphone")
+        return cls(**values, phone=phone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +68,8 @@ class CustomerRecord:
     overdue_balance: Decimal | None
     currency: str | None
     parent_id: int | None
-    billing_address_id: int | None
-    shipping_address_id: int | None
+    billing_address: AddressRecord | None
+    shipping_address: AddressRecord | None
 
     @classmethod
     def from_row(cls, row: Row) -> CustomerRecord:
@@ -87,8 +83,8 @@ class CustomerRecord:
             overdue_balance=as_decimal(row.get("overduebalancesearch")),
             currency=as_str(row.get("currencysymbol")),
             parent_id=as_int(row.get("parent")),
-            billing_address_id=as_int(row.get("defaultbillingaddress")),
-            shipping_address_id=as_int(row.get("defaultshippingaddress")),
+            billing_address=AddressRecord.from_row(row, "bill"),
+            shipping_address=AddressRecord.from_row(row, "ship"),
         )
 
 

@@ -62,7 +62,9 @@ class Address:
     phone: str | None
 
     @classmethod
-    def from_record(cls, record: r.AddressRecord) -> Address:
+    def of(cls, record: r.AddressRecord | None) -> Address | None:
+        if record is None:
+            return None
         return cls(
             addressee=record.addressee,
             addr1=record.addr1,
@@ -317,19 +319,13 @@ class Customer(Node):
             currency=record.currency,
         )
 
-    async def _address(self, info: Info, address_id: int | None) -> Address | None:
-        if address_id is None:
-            return None
-        record = await info.context.loaders.addresses.load(address_id)
-        return Address.from_record(record) if record else None
+    @strawberry.field
+    def default_billing_address(self) -> Address | None:
+        return Address.of(self.record.billing_address)
 
     @strawberry.field
-    async def default_billing_address(self, info: Info) -> Address | None:
-        return await self._address(info, self.record.billing_address_id)
-
-    @strawberry.field
-    async def default_shipping_address(self, info: Info) -> Address | None:
-        return await self._address(info, self.record.shipping_address_id)
+    def default_shipping_address(self) -> Address | None:
+        return Address.of(self.record.shipping_address)
 
     @strawberry.field
     async def contacts(self, info: Info, first: First = None, after: After = None) -> Connection[Contact]:

@@ -10,10 +10,11 @@ from html import escape
 from starlette.responses import HTMLResponse
 
 # No script, no framing, nothing cached: these pages hold a signed request and sign-in forms.
+# No form-action: browsers apply it to the redirect that answers a form too, and the sign-in and
+# consent forms are answered with a redirect to the client's redirect URI, on another origin.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

@@ -69,9 +69,10 @@ class GovernedTransport(httpx.AsyncBaseTransport):
             started = time.monotonic()
             try:
                 response = await self.inner.handle_async_request(request)
-                if response.status_code == 400:
-                    # A RESTlet signals its request limit as a 400; the governor reads the body.
-                    await response.aread()
+                # The whole body is read while the slot is held: NetSuite is busy with the call until
+                # it has sent it, a connection cut mid-body is a failed attempt the governor can
+                # retry, and a RESTlet's request-limit 400 is told apart by its body.
+                await response.aread()
             except httpx.TransportError as exc:
                 _log(request, type(exc).__name__, started, attempt, logging.WARNING)
                 raise

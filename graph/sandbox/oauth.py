@@ -25,6 +25,7 @@ import secrets
 import sqlite3
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,6 +172,9 @@ class AuthorizationServer:
         self.refresh: dict[str, Grant] = {}
         self.sessions: dict[str, LoginSession] = {}
         self.consents: dict[tuple[str, str], frozenset[str]] = {}
+        # Client-authenticated token and revoke requests by kind ("authorization_code",
+        # "refresh_token", "revoke", "other"): these endpoints are outside the governed counters.
+        self.requests: Counter[str] = Counter()
         # NetSuite's AppID GUID is per integration record; derive a stable one from the client id.
         self.app_id = str(uuid.uuid5(uuid.NAMESPACE_URL, config.client_id)).upper()
 
@@ -669,6 +673,8 @@ async def token(request: Request) -> Response:
     if isinstance(form, Response):
         return form
     grant_type = form.get("grant_type")
+    known = grant_type in ("authorization_code", "refresh_token")
+    server(state).requests[grant_type if known else "other"] += 1
     if not grant_type:
         return _oauth_error("invalid_request")
     if grant_type == "authorization_code":
@@ -683,10 +689,11 @@ async def revoke(request: Request) -> Response:
     form = await _client_form(request, state.config)
     if isinstance(form, Response):
         return form
+    auth_server = server(state)
+    auth_server.requests["revoke"] += 1
     value = form.get("token")
     if not value:
         return _oauth_error("invalid_request")
-    auth_server = server(state)
     grant = auth_server.refresh.get(value)
     if grant is not None:
         auth_server.revoke_grant(grant)

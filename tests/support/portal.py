@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
@@ -43,6 +43,15 @@ class Portal:
     settings: Settings
     app: Starlette
     sandbox_app: Starlette
+    _servers: dict[str, AsyncExitStack] = field(default_factory=dict, repr=False)
+
+    async def stop_sandbox(self) -> None:
+        """Shut NetSuite down: from now on the app's upstream calls find nobody listening."""
+        await self._servers["sandbox"].aclose()
+
+    async def stop_app(self) -> None:
+        """Shut SuiteGraph down (lifespan included), as before a restart."""
+        await self._servers["app"].aclose()
 
     @property
     def sandbox(self) -> SandboxState:
@@ -147,8 +156,17 @@ async def running_portal(
         }
     )
     app = create_app(settings)
-    async with serve(sandbox_app, sandbox_socket), serve(app, app_socket, lifespan="on"):
-        yield Portal(url=url, sandbox_url=sandbox_url, settings=settings, app=app, sandbox_app=sandbox_app)
+    async with AsyncExitStack() as sandbox_server, AsyncExitStack() as app_server:
+        await sandbox_server.enter_async_context(serve(sandbox_app, sandbox_socket))
+        await app_server.enter_async_context(serve(app, app_socket, lifespan="on"))
+        yield Portal(
+            url=url,
+            sandbox_url=sandbox_url,
+            settings=settings,
+            app=app,
+            sandbox_app=sandbox_app,
+            _servers={"sandbox": sandbox_server, "app": app_server},
+        )
 
 
 __all__ = ["SECRET_KEY", "GraphQLErrors", "Portal", "running_portal"]

@@ -168,7 +168,7 @@ def invoices_of_orders_query(viewer: int, order_ids: Iterable[int]) -> str:
     """Invoices created from the given sales orders, with their fields (one round trip)."""
     return (
         f"SELECT DISTINCT tl.createdfrom AS sg_source, {TRANSACTIONS.columns} "
-        f"FROM transactionline tl JOIN {TRANSACTIONS.source} ON t.id = tl.transaction "
+        f"FROM {TRANSACTIONS.source} JOIN transactionline tl ON tl.transaction = t.id "
         f"WHERE {TRANSACTIONS.where(viewer, in_list('tl.createdfrom', order_ids))} "
         "AND tl.mainline = 'T' AND t.type = 'CustInvc'"
     )

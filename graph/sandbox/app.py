@@ -12,7 +12,6 @@ pass through ``GovernanceMiddleware``. Errors are NetSuite's JSON; no traceback 
 
 from __future__ import annotations
 
-import importlib
 import json
 import sqlite3
 from typing import Any
@@ -24,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from graph.sandbox import control, oauth
+from graph.sandbox import control, oauth, records, suiteql
 from graph.sandbox.config import SandboxConfig
 from graph.sandbox.errors import error_response
 from graph.sandbox.faults import parse_rules
@@ -63,7 +62,8 @@ def create_sandbox(
     state.faults[:] = parse_rules(faults or [])
     routes: list[BaseRoute] = [
         *oauth.routes(),
-        *_data_routes(),
+        *suiteql.routes(),
+        *records.routes(),
         Route(RESTLET_PATH, restlet, methods=["GET", "POST", "PUT", "DELETE"]),
         *control.routes(),
     ]
@@ -74,20 +74,6 @@ def create_sandbox(
     )
     app.state.sandbox = state
     return app
-
-
-def _data_routes() -> list[BaseRoute]:
-    """SuiteQL, then the REST record and async-job routes."""
-    found: list[BaseRoute] = []
-    for name in ("graph.sandbox.suiteql", "graph.sandbox.records"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
-        found.extend(module.routes())
-    return found
 
 
 def _is_rest(request: Request) -> bool:

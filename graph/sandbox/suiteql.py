@@ -996,11 +996,15 @@ def parse_paging(request: Request) -> tuple[int, int] | JSONResponse:
     return limit, offset
 
 
-def page_links(url: str, limit: int, offset: int, total: int) -> list[dict[str, str]]:
-    """NetSuite's paging links: first/prev/next/last where they apply, then self."""
+def page_links(
+    url: str, limit: int, offset: int, total: int, extra: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """NetSuite's paging links: first/prev/next/last where they apply, then self.
+
+    ``extra`` query parameters (a record list's ``q``) are kept in every link."""
 
     def href(at: int) -> dict[str, str]:
-        return {"href": f"{url}?{urlencode({'limit': limit, 'offset': at})}"}
+        return {"href": f"{url}?{urlencode({**(extra or {}), 'limit': limit, 'offset': at})}"}
 
     last = max(0, (min(total, MAX_RESULTS) - 1) // limit * limit)
     links = []
@@ -1015,9 +1019,16 @@ def page_links(url: str, limit: int, offset: int, total: int) -> list[dict[str, 
     return links
 
 
-def collection(url: str, items: list[dict[str, Any]], limit: int, offset: int, total: int) -> dict[str, Any]:
+def collection(
+    url: str,
+    items: list[dict[str, Any]],
+    limit: int,
+    offset: int,
+    total: int,
+    extra: dict[str, str] | None = None,
+) -> dict[str, Any]:
     return {
-        "links": page_links(url, limit, offset, total),
+        "links": page_links(url, limit, offset, total, extra),
         "count": len(items),
         "hasMore": offset + len(items) < total,
         "items": items,

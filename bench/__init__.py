@@ -1,0 +1,1 @@
+"""Benchmarks of SuiteGraph against the NetSuite sandbox: ``python -m bench [--quick]``."""

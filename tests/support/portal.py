@@ -80,18 +80,24 @@ class Portal:
     ) -> httpx.Response:
         """The browser's whole dance: /auth/login, NetSuite's sign-in form and consent page, and
         the callback. Returns the callback's response (a redirect that sets the session cookie)."""
+        return await browser.get(await self.authorize(browser, user, next))
+
+    async def authorize(
+        self, browser: httpx.AsyncClient, user: Mapping[str, Any], next: str = "", *, allow: bool = True
+    ) -> str:
+        """The dance up to NetSuite's redirect: returns the callback URL, not yet visited."""
         login = await browser.get("/auth/login", params={"next": next} if next else None)
         assert login.status_code == 302, login.text
         page = await browser.get(login.headers["location"])
         fields = {"email": user["email"], "password": user["password"], "action": "login"}
         while page.status_code == 200:  # the sign-in form, then the consent page
             form = parse_form(page.text)
-            values = fields if "email" in form.fields else {"action": "allow"}
+            values = fields if "email" in form.fields else {"action": "allow" if allow else "deny"}
             page = await browser.post(urljoin(str(page.url), form.action), data={**form.fields, **values})
         assert page.status_code == 302, page.text
         callback = page.headers["location"]
         assert callback.startswith(self.url + "/auth/callback?"), callback
-        return await browser.get(callback)
+        return callback
 
     async def post_graphql(
         self, browser: httpx.AsyncClient, query: str, variables: Mapping[str, Any] | None = None

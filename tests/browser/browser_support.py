@@ -14,7 +14,7 @@ from pathlib import Path
 import uvicorn
 from playwright.sync_api import ConsoleMessage, Page
 
-SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @contextmanager
@@ -58,7 +58,7 @@ class PageWatch:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save docs/screenshots/<name>.png, only when SUITEGRAPH_SCREENSHOTS=1 (keeps the tree clean)."""
+    """Save docs/images/<name>.png, only when SUITEGRAPH_SCREENSHOTS=1 (keeps the tree clean)."""
     if os.environ.get("SUITEGRAPH_SCREENSHOTS") != "1":
         return
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

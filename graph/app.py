@@ -7,17 +7,21 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.auth import AuthService
+from graph.audit import audit, count_upstream_call, new_request_id, request_scope
+from graph.auth import AuthService, Session
 from graph.config import ConfigError, Settings
 from graph.endpoint import graphql_route
+from graph.gateway import PREFLIGHT_HEADERS
 from graph.netsuite import AccountHosts, NetSuiteAccount
 from graph.store import Store, StoreError, open_store
 from graph.web import web_routes
@@ -65,7 +69,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.services = services
-    app.add_middleware(SecurityHeaders)
+    # Outermost last: every response, refusals and errors included, gets the id and the headers.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", *PREFLIGHT_HEADERS],
+            allow_credentials=True,
+            expose_headers=["X-Request-Id", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SignInAudit, auth=services.auth)
+    app.add_middleware(SecurityHeaders, hsts=settings.production)
+    app.add_middleware(RequestIds)
+    account.http.event_hooks["request"].append(count_upstream_call)
     return app
 
 
@@ -91,13 +109,41 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-class SecurityHeaders:
-    """Headers every response gets; auth and GraphQL responses are never cached."""
-
-    NO_STORE_PREFIXES = ("/auth/", "/graphql")
+class RequestIds:
+    """Gives every request an id: in the ``X-Request-Id`` header, the log lines and the audit trail."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = Headers(scope=scope).get("x-request-id")
+        with request_scope(new_request_id(offered)) as trace:
+
+            async def send_with_id(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableHeaders(scope=message)["X-Request-Id"] = trace.request_id
+                await send(message)
+
+            await self.app(scope, receive, send_with_id)
+
+
+class SecurityHeaders:
+    """Headers every response gets; auth and GraphQL responses are never cached.
+
+    HTML pages set their own Content-Security-Policy (graph/web/pages.py); anything else (JSON,
+    static files, errors) gets one that loads nothing and may not be framed.
+    """
+
+    NO_STORE_PREFIXES = ("/auth/", "/graphql")
+    DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    HSTS = "max-age=63072000; includeSubDomains"
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,6 +157,11 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
                 headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", self.DEFAULT_CSP)
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                if self.hsts:
+                    headers["Strict-Transport-Security"] = self.HSTS
                 if no_store:
                     headers["Cache-Control"] = "no-store"
             await send(message)
@@ -118,4 +169,53 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-__all__ = ["SecurityHeaders", "Services", "create_app"]
+class SignInAudit:
+    """An audit line for each sign-in (the callback) and sign-out, with how it ended."""
+
+    EVENTS = {"/auth/callback": "sign_in", "/auth/logout": "sign_out"}
+
+    def __init__(self, app: ASGIApp, *, auth: AuthService) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        event = self.EVENTS.get(scope["path"]) if scope["type"] == "http" else None
+        if event is None:
+            await self.app(scope, receive, send)
+            return
+        session = await self.auth.session_for(Request(scope)) if event == "sign_out" else None
+        started: Message = {"status": 500, "headers": []}
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = message
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            status = started["status"]
+            if event == "sign_in" and status < 400:
+                session = await self._new_session(started)
+            audit(
+                event,
+                account=self.auth.account_id,
+                viewer=None
+                if session is None
+                else f"customer:{session.customer_id}/entity:{session.entity_id}",
+                outcome="ok" if status < 400 and (event == "sign_out" or session) else "refused",
+                status=status,
+            )
+
+    async def _new_session(self, started: Message) -> Session | None:
+        cookies = SimpleCookie()
+        for value in MutableHeaders(scope=started).getlist("set-cookie"):
+            cookies.load(value)
+        morsel = cookies.get(self.auth.cookies.session_name)
+        session_id = self.auth.sessions.session_id(morsel.value) if morsel is not None else None
+        record = await self.auth.sessions.load(session_id) if session_id else None
+        return record.session if record is not None else None
+
+
+__all__ = ["RequestIds", "SecurityHeaders", "Services", "SignInAudit", "create_app"]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ACCOUNT_ID = re.compile(r"^(?:[0-9]+|TSTDRV[0-9]+)(?:_(?:SB|RP)[0-9]+)?$")
 ENVIRONMENTS = ("development", "production")
 STORE_SCHEMES = ("sqlite", "memory", "redis")
+PERSISTED_MODES = ("apq", "registered", "off")
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class ConfigError(ValueError):
@@ -41,6 +44,20 @@ class Settings:
     # Operational knobs beyond the contract; defaults suit a portal.
     request_deadline: float = 20.0
     cache_ttl: float = 10.0
+    # Abuse limits, checked before any upstream call.
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 5000
+    max_body_bytes: int = 65_536
+    rate_limit: float = 300.0  # requests a minute per viewer (or client address)
+    rate_burst: int = 60
+    account_rate_limit: float = 3000.0  # requests a minute for the whole account
+    cors_origins: tuple[str, ...] = ()
+    persisted_queries: str = "apq"  # apq | registered (only documents of the manifest) | off
+    persisted_queries_file: str | None = None
+    introspection: bool = True
+    graphiql: bool = True
 
     @property
     def production(self) -> bool:
@@ -134,7 +151,72 @@ class Settings:
             env=mode,
             request_deadline=_number(get("PORTAL_REQUEST_DEADLINE") or "20", "PORTAL_REQUEST_DEADLINE"),
             cache_ttl=_number(get("PORTAL_CACHE_TTL") or "10", "PORTAL_CACHE_TTL"),
+            **_hardening(get, production=mode == "production"),
         )
+
+
+def _hardening(get: Callable[[str], str | None], *, production: bool) -> dict[str, Any]:
+    """The abuse limits, CORS, persisted queries and production switches (all ``PORTAL_*``)."""
+
+    def integer(name: str, default: int) -> int:
+        return _integer(get(name) or str(default), name, minimum=1)
+
+    persisted = (get("PORTAL_PERSISTED_QUERIES") or "apq").lower()
+    if persisted not in PERSISTED_MODES:
+        raise ConfigError(f"PORTAL_PERSISTED_QUERIES must be one of {', '.join(PERSISTED_MODES)}")
+    manifest = get("PORTAL_PERSISTED_QUERIES_FILE")
+    if persisted == "registered" and manifest is None:
+        raise ConfigError("PORTAL_PERSISTED_QUERIES=registered needs PORTAL_PERSISTED_QUERIES_FILE")
+    if manifest is not None and not Path(manifest).is_file():
+        raise ConfigError(f"PORTAL_PERSISTED_QUERIES_FILE {manifest!r} is not a file")
+    return {
+        "max_depth": integer("PORTAL_MAX_DEPTH", 12),
+        "max_aliases": integer("PORTAL_MAX_ALIASES", 30),
+        "max_tokens": integer("PORTAL_MAX_TOKENS", 2000),
+        "max_cost": integer("PORTAL_MAX_COST", 5000),
+        "max_body_bytes": integer("PORTAL_MAX_BODY_BYTES", 65_536),
+        "rate_limit": _positive(get("PORTAL_RATE_LIMIT") or "300", "PORTAL_RATE_LIMIT"),
+        "rate_burst": integer("PORTAL_RATE_BURST", 60),
+        "account_rate_limit": _positive(
+            get("PORTAL_ACCOUNT_RATE_LIMIT") or "3000", "PORTAL_ACCOUNT_RATE_LIMIT"
+        ),
+        "cors_origins": tuple(
+            _origin(raw) for raw in (get("PORTAL_CORS_ORIGINS") or "").replace(",", " ").split()
+        ),
+        "persisted_queries": persisted,
+        "persisted_queries_file": manifest,
+        "introspection": _flag(get("PORTAL_INTROSPECTION"), "PORTAL_INTROSPECTION", default=not production),
+        "graphiql": _flag(get("PORTAL_GRAPHIQL"), "PORTAL_GRAPHIQL", default=not production),
+    }
+
+
+def _positive(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be positive, not {raw!r}")
+    return value
+
+
+def _flag(raw: str | None, name: str, *, default: bool) -> bool:
+    if raw is None:
+        return default
+    value = raw.lower()
+    if value not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} must be true or false, not {raw!r}")
+    return value in TRUE_WORDS
+
+
+def _origin(raw: str) -> str:
+    """A CORS origin: ``scheme://host[:port]``, nothing else (no path, no wildcard)."""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(
+            f"PORTAL_CORS_ORIGINS entries must be origins like https://shop.example.com, not {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _integer(raw: str, name: str, *, minimum: int) -> int:

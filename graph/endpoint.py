@@ -12,16 +12,19 @@ from strawberry.asgi import GraphQL
 from graph.auth import AuthService
 from graph.config import Settings
 from graph.context import Context
+from graph.gateway import GraphQLGateway
+from graph.persisted import PersistedQueries
 from graph.resolvers.cache import ViewerCache
 from graph.schema import build_schema
+from graph.schema.limits import QueryLimits
 from graph.web.pages import graphiql_response
 
 
 class PortalGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, auth: AuthService, cache: ViewerCache) -> None:
         super().__init__(
-            build_schema(production=settings.production),
-            graphql_ide=None if settings.production else "graphiql",
+            build_schema(introspection=settings.introspection, limits=QueryLimits.from_settings(settings)),
+            graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=(),
         )
         self.settings = settings
@@ -45,7 +48,13 @@ class PortalGraphQL(GraphQL[Context, None]):
 
 def graphql_route(settings: Settings, auth: AuthService) -> Route:
     view = PortalGraphQL(settings, auth, ViewerCache(ttl=settings.cache_ttl))
-    return Route("/graphql", view, methods=["GET", "POST"], name="graphql")
+
+    async def viewer_key(request: Request) -> str | None:
+        session = await auth.session_for(request)  # kept on the request: get_context reuses it
+        return None if session is None else "viewer:" + auth.lane(session)
+
+    gateway = GraphQLGateway(view, settings, PersistedQueries(settings, auth.store), viewer_key)
+    return Route("/graphql", gateway, methods=["GET", "POST"], name="graphql")
 
 
 __all__ = ["PortalGraphQL", "graphql_route"]

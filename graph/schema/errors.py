@@ -60,6 +60,38 @@ class QueryTooComplex(PortalError):
     code = "QUERY_TOO_COMPLEX"
     default_message = "The query is too complex."
 
+    def __init__(self, limit: str, maximum: int) -> None:
+        super().__init__(f"The query exceeds the {limit} limit of {maximum}.", limit=limit, maximum=maximum)
+
+
+class RateLimited(PortalError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests; try again later."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retryAfter=retry_after)
+
+
+class PersistedQueryNotFound(PortalError):
+    # Apollo clients match this exact message and code, then resend the hash with the document.
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    default_message = "PersistedQueryNotFound"
+
+
+class PersistedQueryNotSupported(PortalError):
+    code = "PERSISTED_QUERY_NOT_SUPPORTED"
+    default_message = "PersistedQueryNotSupported"
+
+
+class QueryNotRegistered(PortalError):
+    code = "QUERY_NOT_REGISTERED"
+    default_message = "Only registered queries are accepted here."
+
+
+class BadRequest(PortalError):
+    code = "BAD_REQUEST"
+    default_message = "The request is not a valid GraphQL request."
+
 
 class InternalError(PortalError):
     code = "INTERNAL_SERVER_ERROR"
@@ -83,12 +115,17 @@ def to_portal_error(error: BaseException, *, login_url: str) -> PortalError:
 
 
 __all__ = [
+    "BadRequest",
     "BadUserInput",
     "Forbidden",
     "InternalError",
     "NotFound",
+    "PersistedQueryNotFound",
+    "PersistedQueryNotSupported",
     "PortalError",
+    "QueryNotRegistered",
     "QueryTooComplex",
+    "RateLimited",
     "Unauthenticated",
     "UpstreamBusy",
     "UpstreamError",

@@ -431,3 +431,105 @@ async def test_sales_order_and_case_filters_return_exactly_the_matching_rows(por
         cases = (await portal.graphql(browser, CASE_PAGE, {"filter": filter}))["viewer"]["customer"]
         nodes = cases["supportCases"]["nodes"]
         assert [(node["caseNumber"], node["status"]) for node in nodes] == expected, filter
+
+
+RELATED = """
+query Related {
+  viewer { customer {
+    invoices(first: 20) { nodes { tranId salesOrder { tranId invoices { tranId } } } }
+    salesOrders(first: 20) { nodes { tranId invoices { tranId } } }
+  } }
+}
+"""
+
+
+async def test_invoices_and_orders_link_as_created_from_says_in_one_call_per_level(portal: Portal, signed_in):
+    browser, user = signed_in
+    db = portal.db
+    created_from = {
+        row["invoice"]: row["order"]
+        for row in rows(
+            db,
+            'SELECT DISTINCT i.tranid AS invoice, o.tranid AS "order" FROM "transaction" i '
+            "JOIN transactionline tl ON tl.\"transaction\" = i.id AND tl.mainline = 'T' "
+            "JOIN \"transaction\" o ON o.id = tl.createdfrom WHERE i.entity = ? AND i.type = 'CustInvc'",
+            user["customer_id"],
+        )
+    }
+    billed: dict[str, list[str]] = {}
+    for invoice, order in created_from.items():
+        billed.setdefault(order, []).append(invoice)
+    assert created_from, "some invoices of this customer were billed from a sales order"
+    portal.reset_counters()
+    data = (await portal.graphql(browser, RELATED))["viewer"]["customer"]
+    # customer, transaction pages, created-from links, invoices of those orders (orders are primed
+    # by the page when shown; else one records call).
+    assert portal.upstream_calls() <= 5, portal.sandbox.counters.by_route
+    for invoice in data["invoices"]["nodes"]:
+        order = invoice["salesOrder"]
+        assert (order and order["tranId"]) == created_from.get(invoice["tranId"]), invoice
+        if order:
+            assert sorted(i["tranId"] for i in order["invoices"]) == sorted(billed[order["tranId"]])
+    for order in data["salesOrders"]["nodes"]:
+        assert sorted(i["tranId"] for i in order["invoices"]) == sorted(billed.get(order["tranId"], []))
+
+
+PEOPLE = """
+query People {
+  viewer { customer {
+    contacts(first: 100) { totalCount nodes { entityId firstName lastName email phone title } }
+    subCustomers(first: 100) {
+      totalCount
+      nodes { entityId companyName currency balance { amount currency } }
+    }
+  } }
+}
+"""
+
+
+async def test_contacts_and_sub_customers_match_netsuite(portal: Portal):
+    parent = next(
+        user
+        for user in portal.users
+        if portal.db.execute(
+            "SELECT COUNT(*) FROM customer WHERE parent = ? AND isinactive = 'F'", (user["customer_id"],)
+        ).fetchone()[0]
+        > 1
+    )
+    cid = parent["customer_id"]
+    async with portal.browser() as browser:
+        await portal.sign_in(browser, parent)
+        data = (await portal.graphql(browser, PEOPLE))["viewer"]["customer"]
+    contacts = rows(
+        portal.db,
+        "SELECT * FROM contact WHERE company = ? AND isinactive = 'F' ORDER BY lastname, firstname, id",
+        cid,
+    )
+    assert data["contacts"]["totalCount"] == len(contacts)
+    assert data["contacts"]["nodes"] == [
+        {
+            "entityId": c["entityid"],
+            "firstName": c["firstname"],
+            "lastName": c["lastname"],
+            "email": c["email"],
+            "phone": c["phone"],
+            "title": c["title"],
+        }
+        for c in contacts
+    ]
+    children = rows(
+        portal.db,
+        "SELECT c.*, cur.symbol FROM customer c JOIN currency cur ON cur.id = c.currency "
+        "WHERE c.parent = ? AND c.isinactive = 'F' ORDER BY c.companyname, c.id",
+        cid,
+    )
+    assert data["subCustomers"]["totalCount"] == len(children)
+    assert [{**n, "balance": as_money(n["balance"])} for n in data["subCustomers"]["nodes"]] == [
+        {
+            "entityId": c["entityid"],
+            "companyName": c["companyname"],
+            "currency": c["symbol"],
+            "balance": money(c["balancesearch"], c["symbol"]),
+        }
+        for c in children
+    ]

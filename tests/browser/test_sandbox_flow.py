@@ -45,7 +45,8 @@ def rows(live: PortalThread, sql: str, *params: Any) -> list[dict[str, Any]]:
 def customer_row(live: PortalThread, customer_id: int) -> dict[str, Any]:
     (row,) = rows(
         live,
-        "SELECT c.*, cur.symbol AS iso FROM customer c JOIN currency cur ON cur.id = c.currency WHERE c.id = ?",
+        "SELECT c.*, cur.symbol AS iso FROM customer c JOIN currency cur ON cur.id = c.currency "
+        "WHERE c.id = ?",
         customer_id,
     )
     return row
@@ -73,7 +74,8 @@ def open_invoices(live: PortalThread, customer_id: int) -> list[dict[str, Any]]:
 def sales_orders(live: PortalThread, customer_id: int) -> list[dict[str, Any]]:
     return rows(
         live,
-        "SELECT * FROM \"transaction\" WHERE entity = ? AND type = 'SalesOrd' ORDER BY trandate DESC, id DESC",
+        "SELECT * FROM \"transaction\" WHERE entity = ? AND type = 'SalesOrd' "
+        "ORDER BY trandate DESC, id DESC",
         customer_id,
     )
 
@@ -205,8 +207,8 @@ def test_a_customer_with_nothing_open_sees_the_empty_states(
     db = live.portal.db
     with locked(db):
         db.execute(
-            "UPDATE \"transaction\" SET status = 'B', foreignamountpaid = foreigntotal, foreignamountunpaid = 0 "
-            "WHERE entity = ? AND type = 'CustInvc'",
+            "UPDATE \"transaction\" SET status = 'B', foreignamountpaid = foreigntotal, "
+            "foreignamountunpaid = 0 WHERE entity = ? AND type = 'CustInvc'",
             (cid,),
         )
         db.execute(
@@ -299,4 +301,70 @@ def test_graphiql_one_click_sandbox_sign_in_then_runs_the_dashboard_query(
     expect(response).to_contain_text(f'"totalCount": {len(invoices)}')
     expect(response).not_to_contain_text('"errors"')
     screenshot(page, "graphiql")
+    watch.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing (through NetSuite's REST record service), then signing out
+
+
+def test_open_a_support_case_with_the_form_and_see_it_appear(
+    page: Page, live: PortalThread, watch: PageWatch
+) -> None:
+    user = user_for(live, 5)
+    cid = user["customer_id"]
+    open_dashboard(page, live, user)
+    before = len(open_cases(live, cid))
+    title, message = "Pallet 7 arrived damaged", "Two cartons on pallet 7 were crushed in transit."
+
+    form = page.locator("#case-form")
+    form.get_by_label("Subject").fill(title)
+    form.get_by_label("How can we help?").fill(message)
+    form.get_by_label("Priority").select_option("HIGH")
+    form.get_by_role("button", name="Open case").click()
+    expect(form.locator("[data-status]")).to_contain_text("opened")
+
+    created = [case for case in open_cases(live, cid) if case["title"] == title]
+    assert len(created) == 1, "exactly one case in NetSuite, for this customer"
+    assert created[0]["incomingmessage"] == message and created[0]["priorityname"] == "High"
+    expect(form.locator("[data-status]")).to_have_text(
+        f"Case {created[0]['casenumber']} opened. We'll be in touch."
+    )
+    first = page.locator("#cases tbody tr").first
+    expect(first).to_contain_text(title)
+    expect(page.locator("#cases [data-count]")).to_have_text(str(before + 1))
+
+    # After a reload the case comes from NetSuite, not from the page's memory.
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(page.locator("#cases tbody tr").first).to_contain_text(created[0]["casenumber"])
+    expect(page.locator("#cases [data-count]")).to_have_text(str(before + 1))
+    watch.assert_clean()
+
+
+def test_update_contact_details_then_sign_out(page: Page, live: PortalThread, watch: PageWatch) -> None:
+    user = user_for(live, 6)
+    cid = user["customer_id"]
+    open_dashboard(page, live, user)
+    email, phone = f"billing+{cid}@portal.example.com", "+1 555 0142"
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Phone").fill(phone)
+    page.get_by_role("button", name="Save contact details").click()
+    expect(page.locator("#contact [data-status]")).to_have_text("Contact details saved.")
+    expect(page.locator('#profile [data-field="email"]')).to_have_text(email)
+    stored = customer_row(live, cid)
+    assert (stored["email"], stored["phone"]) == (email, phone)
+
+    page.reload()
+    expect(page.locator('#profile [data-field="phone"]')).to_have_text(phone)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("body")).to_have_attribute("data-state", "signed-out")
+    expect(page.get_by_role("link", name="Sign in with NetSuite")).to_be_visible()
+    expect(page.locator("#dashboard")).to_be_hidden()
+    # The browser holds no session any more, and the server answers it as a stranger.
+    assert [c["name"] for c in page.context.cookies(live.portal.url)] == []
+    answer = page.request.post(live.portal.url + "/graphql", data={"query": "{ viewer { customer { id } } }"})
+    assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     watch.assert_clean()

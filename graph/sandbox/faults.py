@@ -14,8 +14,8 @@ Kinds:
   the client never learns the outcome;
 - ``token_invalid``: answer 401 as if the access token had expired.
 
-A rule matches by path prefix and (optionally) method. How often a matching call is hit is set by
-at most one of ``count`` (the first N matches, then the rule is spent), ``every`` (every Nth
+A rule matches by path prefix (in any case) and (optionally) method. How often a matching call is
+hit is set by at most one of ``count`` (the first N matches, then the rule is spent), ``every`` (every Nth
 match) or ``probability`` (drawn from the sandbox's seeded RNG); with none of them every match is hit.
 """
 
@@ -105,7 +105,8 @@ class FaultRule:
         return self.count is not None and self.fired >= self.count
 
     def matches(self, method: str, path: str) -> bool:
-        return path.startswith(self.path) and (self.method is None or self.method == method)
+        # NetSuite takes record types in any case, so a rule for ``supportcase`` meets ``supportCase``.
+        return path.lower().startswith(self.path.lower()) and (self.method is None or self.method == method)
 
     def hit(self, rng: random.Random) -> bool:
         """Record a matching call and say whether the rule applies to it."""

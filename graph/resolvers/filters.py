@@ -57,11 +57,13 @@ class DateRange:
     end: dt.date | None = None
 
     def conditions(self, column: str) -> list[str]:
+        """Whole days, both ends included: the end bound is the next midnight, so that a date-time
+        column (a case's ``createddate``) keeps what happened during the last day."""
         out = []
         if self.start is not None:
             out.append(render(f"{column} >= :start", start=self.start))
-        if self.end is not None:
-            out.append(render(f"{column} <= :end", end=self.end))
+        if self.end is not None and self.end < dt.date.max:
+            out.append(render(f"{column} < :after", after=self.end + dt.timedelta(days=1)))
         return out
 
 

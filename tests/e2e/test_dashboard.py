@@ -533,3 +533,23 @@ async def test_contacts_and_sub_customers_match_netsuite(portal: Portal):
         }
         for c in children
     ]
+
+
+async def test_case_date_filters_include_whole_days(portal: Portal, signed_in):
+    browser, user = signed_in
+    cases = rows(
+        portal.db,
+        "SELECT casenumber, createddate FROM supportcase WHERE company = ? "
+        "ORDER BY createddate DESC, id DESC",
+        user["customer_id"],
+    )
+    assert len(cases) > 1
+    day = cases[len(cases) // 2]["createddate"][:10]  # a case created during that day, not at midnight
+    for filter, keep in (
+        ({"createdTo": day}, lambda created: created[:10] <= day),
+        ({"createdFrom": day}, lambda created: created[:10] >= day),
+        ({"createdFrom": day, "createdTo": day}, lambda created: created[:10] == day),
+    ):
+        data = await portal.graphql(browser, CASE_PAGE, {"filter": filter})
+        received = [node["caseNumber"] for node in data["viewer"]["customer"]["supportCases"]["nodes"]]
+        assert received == [case["casenumber"] for case in cases if keep(case["createddate"])], filter

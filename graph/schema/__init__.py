@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection, ValidationCache
 
 from graph.schema.extensions import AuditTrail, RequestDeadline, TypedErrors
-from graph.schema.limits import QueryLimits, limits_extension
+from graph.schema.limits import DocumentCache, QueryLimits, limits_extension
 from graph.schema.mutation import Mutation
 from graph.schema.query import Query
 from graph.schema.types import Contact, Customer, Invoice, SalesOrder, SupportCase
 
 
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Not logged here: strawberry would log documents and raw errors; TypedErrors logs what
+        the operator needs (resolver failures, with the request id) and nothing a client sent."""
+
+
 def build_schema(*, introspection: bool = True, limits: QueryLimits | None = None) -> strawberry.Schema:
     extensions: list = [
         limits_extension(limits or QueryLimits()),
-        lambda: ParserCache(maxsize=256),
+        lambda: DocumentCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         RequestDeadline,
         TypedErrors,
@@ -23,7 +32,7 @@ def build_schema(*, introspection: bool = True, limits: QueryLimits | None = Non
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query,
         mutation=Mutation,
         types=[Customer, Invoice, SalesOrder, SupportCase, Contact],

@@ -13,6 +13,7 @@ document of nested fragment spreads cannot make the measurement itself expensive
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from graphql import (
 from graphql.language import DocumentNode
 from graphql.utilities import get_operation_ast
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from graph.schema.errors import QueryTooComplex
 
@@ -69,6 +70,7 @@ class _Measure:
         for selection in node.selections if node else ():
             if isinstance(selection, FieldNode):
                 if _is_introspection(selection):
+                    aliases += selection.alias is not None
                     continue
                 below, inner = self.selection_set(selection.selection_set)
                 depth, aliases = max(depth, below + 1), aliases + inner + (selection.alias is not None)
@@ -165,6 +167,17 @@ def operation_cost(
     return _Cost(fragments, variables or {}).selection_set(operation.selection_set)
 
 
+class DocumentCache(ParserCache):
+    """``ParserCache`` that leaves a document which does not parse to strawberry's own parse: its
+    syntax error then ends the operation normally, where the other extensions see and type it."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
+
+
 def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
     """The schema extension enforcing ``limits``; add it with ParserCache and ValidationCache."""
     rule = depth_and_alias_rule(limits)
@@ -197,4 +210,4 @@ def limits_extension(limits: QueryLimits) -> type[SchemaExtension]:
     return QueryLimiter
 
 
-__all__ = ["QueryLimits", "depth_and_alias_rule", "limits_extension", "operation_cost"]
+__all__ = ["DocumentCache", "QueryLimits", "depth_and_alias_rule", "limits_extension", "operation_cost"]

@@ -9,10 +9,12 @@ for public clients whose refresh tokens are single-use.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import weakref
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from cachetools import TTLCache
 
@@ -150,13 +152,22 @@ class TokenManager:
             # invalid_client and the like: a configuration fault, not the user's doing.
             log.error("token refresh refused by NetSuite: %s", error.error)
             raise AuthenticationFailed(code=error.error) from None
-        await self.sessions.save(SessionRecord(record.session, new))
+        await self.sessions.save(SessionRecord(_follow_rotation(record.session, old, new), new))
         self.remember(session.id, new)
         return new.access_token
 
     async def end(self, session_id: str) -> None:
         self.forget(session_id)
         await self.sessions.delete(session_id)
+
+
+def _follow_rotation(session: Session, old: TokenSet, new: TokenSet) -> Session:
+    """A rotated refresh token (public clients) carries its own end: the session ends with it."""
+    if new.refresh_token == old.refresh_token or new.refresh_expires_at is None:
+        return session
+    return dataclasses.replace(
+        session, consent_expires_at=datetime.fromtimestamp(new.refresh_expires_at, UTC)
+    )
 
 
 class SessionTokens:

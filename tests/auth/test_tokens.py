@@ -1,12 +1,13 @@
 import asyncio
 import base64
+import json
 import time
 from urllib.parse import parse_qs
 
 import httpx
 import pytest
 import respx
-from conftest import CLIENT_ID, CLIENT_SECRET, TOKEN_URL, Kit, token_set
+from auth_kit import CLIENT_ID, CLIENT_SECRET, TOKEN_URL, Kit, token_set
 
 from graph.auth import SessionEnded
 from graph.netsuite.errors import AuthenticationFailed, UpstreamUnavailable
@@ -96,6 +97,29 @@ async def test_rotated_refresh_token_is_stored(kit: Kit) -> None:
     record = await kit.sessions.load(session.id)
     assert record is not None
     assert record.tokens.refresh_token == "refresh-2"
+
+
+def unsigned_jwt(**claims: object) -> str:
+    def part(data: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+@respx.mock
+async def test_a_rotated_refresh_token_moves_the_end_of_the_session(kit: Kit) -> None:
+    rotated_end = int(time.time()) + 48 * 3600
+    rotated = unsigned_jwt(exp=rotated_end)
+    respx.post(TOKEN_URL).respond(
+        json={"access_token": "access-new", "refresh_token": rotated, "expires_in": 3600}
+    )
+    session = await kit.session(token_set(expires_in=-1))
+    await kit.manager.provider(session).access_token()
+    record = await kit.sessions.load(session.id)
+    assert record is not None
+    assert record.tokens.refresh_token == rotated
+    assert record.session.consent_expires_at.timestamp() == rotated_end
+    assert record.session.customer_id == session.customer_id
 
 
 @respx.mock

@@ -111,6 +111,19 @@ def jwt_expiry(token: str) -> float | None:
         return None
 
 
+def company_matches(company: str | None, account_id: str) -> bool:
+    """Whether the callback's ``company`` names the account ``account_id`` (``1234567_SB1`` form).
+
+    NetSuite documents the account-ID form (``1234567``); what a sandbox account sends is not
+    documented (presumably ``1234567_SB1``), so the hostname form and the bare production id are
+    accepted too. That is safe: the code is redeemed at this account's own token endpoint, which
+    refuses a code issued by another account.
+    """
+    normal = (company or "").strip().upper().replace("-", "_")
+    base, suffix, _ = account_id.partition("_")
+    return bool(normal) and (normal == account_id or (bool(suffix) and normal == base))
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
     url: str
@@ -242,5 +255,6 @@ __all__ = [
     "OAuthFailure",
     "OAuthUnavailable",
     "TokenSet",
+    "company_matches",
     "jwt_expiry",
 ]

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet
+from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet, company_matches
 from graph.auth.pages import NO_STORE, auth_page
 from graph.auth.pending import PENDING_TTL, PendingLogin
 from graph.auth.redirects import UnsafeRedirect, safe_next
@@ -119,8 +119,7 @@ class AuthViews:
         code = query.get("code")
         if not code:
             return auth_page("Sign-in failed", "The answer from NetSuite is missing its code.", status=400)
-        company = (query.get("company") or "").strip().upper().replace("-", "_")
-        if company != service.account_id:
+        if not company_matches(query.get("company"), service.account_id):
             return auth_page(
                 "Account not served here",
                 "You signed in to a NetSuite account this portal does not serve.",

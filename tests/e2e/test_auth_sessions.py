@@ -128,3 +128,13 @@ async def test_the_account_id_may_be_configured_in_its_hostname_form():
         landed = await portal.sign_in(browser, portal.users[0])
         assert landed.status_code == 302
         assert await portal.graphql(browser, PROFILE)
+
+
+async def test_a_sandbox_account_signs_in_when_netsuite_names_the_company_without_its_suffix():
+    # What NetSuite sends as `company` for a sandbox account is not documented: tolerate both forms.
+    env = {"NETSUITE_ACCOUNT_ID": "1234567_SB1"}
+    async with running_portal(account_id="1234567", env=env) as portal, portal.browser() as browser:
+        callback = await portal.authorize(browser, portal.users[0])
+        assert parse_qs(urlsplit(callback).query)["company"] == ["1234567"]
+        assert (await browser.get(callback)).status_code == 302
+        assert await portal.graphql(browser, PROFILE)

@@ -14,22 +14,28 @@ from typing import Any
 
 from support.portal import Portal
 
-EVERYTHING = """
-query Everything {
+# Two queries, each under the portal's cost limit: the customer's own objects, then its branches'.
+OWN = """
+query Own {
   viewer { customer {
     id
-    contacts(first: 100) { nodes { id } }
-    invoices(first: 100) { nodes { id salesOrder { id invoices { id } } } }
-    salesOrders(first: 100) { nodes { id invoices { id salesOrder { id } } } }
-    supportCases(first: 100) { nodes { id } }
-    subCustomers(first: 100) { nodes {
-      id
-      contacts(first: 100) { nodes { id } }
-      invoices(first: 100) { nodes { id salesOrder { id } } }
-      salesOrders(first: 100) { nodes { id invoices { id } } }
-      supportCases(first: 100) { nodes { id } }
-    } }
+    contacts(first: 50) { nodes { id } }
+    invoices(first: 50) { nodes { id salesOrder { id invoices { id } } } }
+    salesOrders(first: 50) { nodes { id invoices { id salesOrder { id } } } }
+    supportCases(first: 50) { nodes { id } }
   } }
+}
+"""
+
+BRANCHES = """
+query Branches {
+  viewer { customer { subCustomers(first: 10) { nodes {
+    id
+    contacts(first: 30) { nodes { id } }
+    invoices(first: 30) { nodes { id salesOrder { id } } }
+    salesOrders(first: 30) { nodes { id invoices { id } } }
+    supportCases(first: 30) { nodes { id } }
+  } } } }
 }
 """
 
@@ -222,7 +228,9 @@ async def test_filters_cannot_widen_the_scope(portal: Portal):
 async def everything_of(portal: Portal, user: dict[str, Any]) -> dict[str, Any]:
     async with portal.browser() as browser:
         await portal.sign_in(browser, user)
-        return await portal.graphql(browser, EVERYTHING)
+        own = await portal.graphql(browser, OWN)
+        own["branches"] = await portal.graphql(browser, BRANCHES)
+        return own
 
 
 async def test_no_response_holds_an_id_of_another_customer(portal: Portal):
@@ -242,4 +250,4 @@ async def test_no_response_holds_an_id_of_another_customer(portal: Portal):
             "SELECT COUNT(*) FROM \"transaction\" WHERE entity = ? AND type = 'CustInvc'",
             (user["customer_id"],),
         ).fetchone()
-        assert len(invoices) == min(count, 100)
+        assert len(invoices) == min(count, 50)

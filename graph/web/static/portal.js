@@ -129,8 +129,15 @@ function formatDate(value) {
   return h("time", { datetime: value }, new Intl.DateTimeFormat(undefined, options).format(date));
 }
 
+// NetSuite's own wording where the enum name alone would read wrong.
+const LABELS = {
+  PENDING_BILLING_PARTIALLY_FULFILLED: "Pending billing / partially fulfilled",
+  RE_OPENED: "Re-opened",
+};
+
 function humanize(constant) {
   if (!constant) return "—";
+  if (LABELS[constant]) return LABELS[constant];
   const words = String(constant).toLowerCase().replaceAll("_", " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

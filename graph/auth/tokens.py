@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from cachetools import TTLCache
 
+from graph.audit import audit
 from graph.auth.oauth import InvalidGrant, NetSuiteOAuth, OAuthFailure, OAuthUnavailable, TokenSet
 from graph.auth.sessions import Session, SessionRecord, SessionStore
 from graph.netsuite.errors import AuthenticationFailed, UpstreamUnavailable
@@ -141,6 +142,7 @@ class TokenManager:
                 new = await self.oauth.refresh(old.refresh_token)
         except InvalidGrant:
             log.info("refresh token refused (expired or revoked); ending the session")
+            _audit_refresh(session, "refused")
             await self.end(session.id)
             raise SessionEnded() from None
         except OAuthUnavailable:
@@ -154,6 +156,7 @@ class TokenManager:
             raise AuthenticationFailed(code=error.error) from None
         await self.sessions.save(SessionRecord(_follow_rotation(record.session, old, new), new))
         self.remember(session.id, new)
+        _audit_refresh(session, "ok")
         return new.access_token
 
     async def end(self, session_id: str) -> None:
@@ -168,6 +171,11 @@ def _follow_rotation(session: Session, old: TokenSet, new: TokenSet) -> Session:
     return dataclasses.replace(
         session, consent_expires_at=datetime.fromtimestamp(new.refresh_expires_at, UTC)
     )
+
+
+def _audit_refresh(session: Session, outcome: str) -> None:
+    viewer = f"customer:{session.customer_id}/entity:{session.entity_id}"
+    audit("token_refresh", account=session.account_id, viewer=viewer, outcome=outcome)
 
 
 class SessionTokens:

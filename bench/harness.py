@@ -1,6 +1,7 @@
-"""The systems a benchmark measures, each served by uvicorn on a free loopback port in this event
-loop: the NetSuite sandbox (with a recorder of every governed call it answers) and SuiteGraph,
-wired through the configuration contract exactly as ``suitegraph serve`` wires them.
+"""The systems a benchmark measures, each served by uvicorn on a free loopback port: the NetSuite
+sandbox in a process of its own (``bench.upstream``, recording every governed call it answers), and
+SuiteGraph in this event loop, wired through the configuration contract exactly as
+``suitegraph serve`` wires them.
 
 Nothing in ``graph/`` imports this module; it is the benchmark's composition root.
 """
@@ -8,12 +9,14 @@ Nothing in ``graph/`` imports this module; it is the benchmark's composition roo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import re
 import socket
-import time
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from typing import Any
 from urllib.parse import urljoin
@@ -21,14 +24,13 @@ from urllib.parse import urljoin
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bench.upstream import CALLS_PATH
 from graph.app import create_app
 from graph.config import Settings
-from graph.sandbox import SandboxConfig, create_sandbox
+from graph.sandbox import SandboxConfig
 
 SECRET_KEY = "benchmark-portal-secret-key-not-for-production"
-_GOVERNED = ("/services/rest/query/", "/services/rest/record/")
 
 
 def listening_socket() -> socket.socket:
@@ -69,36 +71,6 @@ async def serve(app: Any, sock: socket.socket | None = None, *, lifespan: str = 
         await task
 
 
-@dataclass
-class CallLog:
-    """(start, end) of every governed NetSuite call the sandbox answered, in monotonic seconds."""
-
-    calls: list[tuple[float, float]] = field(default_factory=list)
-
-    def clear(self) -> None:
-        self.calls.clear()
-
-    def since(self, start: float) -> list[tuple[float, float]]:
-        return [call for call in self.calls if call[0] >= start]
-
-
-class Recorder:
-    """ASGI wrapper around the sandbox that times each SuiteQL / REST record call."""
-
-    def __init__(self, app: ASGIApp, log: CallLog) -> None:
-        self.app, self.log = app, log
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(_GOVERNED):
-            await self.app(scope, receive, send)
-            return
-        start = time.monotonic()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.log.calls.append((start, time.monotonic()))
-
-
 def critical_path(calls: list[tuple[float, float]]) -> int:
     """The longest chain of calls each starting after the previous one ended: the round trips a
     request had to wait for one after the other."""
@@ -111,34 +83,60 @@ def critical_path(calls: list[tuple[float, float]]) -> int:
 
 @dataclass
 class Sandbox:
-    app: Starlette
+    """The sandbox process: its URL, its settings, and what it counted."""
+
     url: str
-    log: CallLog
+    config: SandboxConfig
 
-    @property
-    def config(self) -> SandboxConfig:
-        return self.app.state.sandbox.config
-
-    @property
-    def counters(self) -> Any:
-        return self.app.state.sandbox.counters
+    async def _get(self, path: str, **params: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as control:
+            response = await control.get(path, params=params)
+        response.raise_for_status()
+        return response.json()
 
     async def users(self) -> list[dict[str, Any]]:
         """The live database's customer sign-ins (email, password, customer_id, ...)."""
-        async with httpx.AsyncClient(base_url=self.url) as control:
-            response = await control.get("/__sandbox/users")
-        response.raise_for_status()
-        return [user for user in response.json() if user["role"] == "customer"]
+        return [user for user in await self._get("/__sandbox/users") if user["role"] == "customer"]
+
+    async def stats(self) -> dict[str, Any]:
+        """Counters: calls, peak_in_flight, rejected (429s sent), faults, by_route."""
+        return await self._get("/__sandbox/stats")
+
+    async def reset(self) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as control:
+            (await control.post("/__sandbox/stats/reset")).raise_for_status()
+
+    async def calls_since(self, start: float) -> list[tuple[float, float]]:
+        """(start, end) of each governed call that began at or after ``start`` (time.monotonic())."""
+        return [tuple(call) for call in await self._get(CALLS_PATH, since=repr(start))]  # type: ignore[misc]
 
 
 @asynccontextmanager
-async def running_sandbox(config: SandboxConfig, sock: socket.socket | None = None) -> AsyncIterator[Sandbox]:
-    sock = sock or listening_socket()
+async def running_sandbox(config: SandboxConfig) -> AsyncIterator[Sandbox]:
+    """The sandbox for ``config`` in a child process on a free loopback port."""
+    sock = listening_socket()
     config.base_url = socket_url(sock)
-    app = create_sandbox(config)
-    log = CallLog()
-    async with serve(Recorder(app, log), sock) as url:
-        yield Sandbox(app, url, log)
+    settings = json.dumps(dataclasses.asdict(config))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.upstream", str(sock.fileno()), settings, pass_fds=(sock.fileno(),)
+    )
+    sandbox = Sandbox(config.base_url, config)
+    try:
+        async with asyncio.timeout(120):
+            while True:
+                try:
+                    await sandbox.stats()
+                    break
+                except httpx.TransportError:
+                    if process.returncode is not None:
+                        raise RuntimeError("the sandbox process exited") from None
+                    await asyncio.sleep(0.1)
+        yield sandbox
+    finally:
+        sock.close()
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
 
 
 @dataclass
@@ -252,7 +250,6 @@ async def running_portal(
 
 
 __all__ = [
-    "CallLog",
     "Portal",
     "Sandbox",
     "access_token",

@@ -26,6 +26,8 @@ class SandboxConfig:
     seed: int = 42
     customers: int = 200
     invoices_per_customer: int = 12
+    # Every customer gets exactly this many invoices (scale benchmarks); None: around the mean above.
+    invoice_count: int | None = None
     orders_per_customer: int = 8
     cases_per_customer: int = 4
     access_token_ttl: int = 3600

@@ -274,11 +274,12 @@ def _users(db: sqlite3.Connection) -> list[dict[str, Any]]:
 
 @functools.lru_cache(maxsize=8)
 def _portal_users_cached(key: tuple[Any, ...]) -> tuple[dict[str, Any], ...]:
-    seed, customers, invoices, orders, cases = key
+    seed, customers, invoices, invoice_count, orders, cases = key
     config = SandboxConfig(
         seed=seed,
         customers=customers,
         invoices_per_customer=invoices,
+        invoice_count=invoice_count,
         orders_per_customer=orders,
         cases_per_customer=cases,
     )
@@ -299,6 +300,7 @@ def portal_users(config: SandboxConfig) -> list[dict[str, Any]]:
         config.seed,
         config.customers,
         config.invoices_per_customer,
+        config.invoice_count,
         config.orders_per_customer,
         config.cases_per_customer,
     )

@@ -512,6 +512,8 @@ def _customer_transactions(tx: _Transactions, customer: dict[str, Any], config: 
     term_days = TERMS[customer["terms"] - 1][2]
     n_orders = _count(rng, config.orders_per_customer)
     n_invoices = 0 if rng.random() < 0.07 else _count(rng, config.invoices_per_customer)
+    if config.invoice_count is not None:
+        n_invoices = config.invoice_count
     billable = []
     unbilled = 0.0
     for _ in range(n_orders):

@@ -19,6 +19,7 @@ RESULTS = Path(__file__).parent / "results"
 SCENARIOS = {
     "dashboard": "bench.dashboard",
     "load": "bench.load",
+    "scale": "bench.scale",
 }
 
 

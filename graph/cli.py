@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 import uvicorn
 
-from graph.config import ConfigError, Settings
+from graph.config import DEFAULT_PUBLIC_URL, ConfigError, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--sandbox-port", type=int, default=8100)
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
     sandbox = commands.add_parser("sandbox", help="run the NetSuite emulator alone")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -108,10 +111,31 @@ def sandbox_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_logging(level: str) -> None:
+    """Service logs to stderr; the audit trail to stdout as bare JSON lines.
+
+    httpx and httpcore stay at WARNING whatever the level: below it they print request URLs and
+    headers, bearer tokens included.
+    """
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    audit = logging.getLogger("suitegraph.audit")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
+    audit.propagate = False
+    for library in ("httpx", "httpcore"):
+        logging.getLogger(library).setLevel(logging.WARNING)
+
+
 def serve_command(args: argparse.Namespace) -> int:
     from graph.app import create_app
 
+    configure_logging(args.log_level)
     settings = Settings.from_env()
+    if settings.public_url == DEFAULT_PUBLIC_URL:
+        # No PORTAL_PUBLIC_URL: the portal is where this command listens.
+        settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
     servers = []
     if settings.uses_sandbox:
         from graph.sandbox import create_sandbox, list_users

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 ACCOUNT_ID = re.compile(r"^(?:[0-9]+|TSTDRV[0-9]+)(?:_(?:SB|RP)[0-9]+)?$")
 ENVIRONMENTS = ("development", "production")
 STORE_SCHEMES = ("sqlite", "memory", "redis")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 PERSISTED_MODES = ("apq", "registered", "off")
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -36,7 +37,7 @@ class Settings:
     rest_url: str | None = None
     app_url: str | None = None
     restlet_url: str | None = None
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = DEFAULT_PUBLIC_URL
     secret_key: str = field(default="", repr=False)
     secret_key_generated: bool = False
     store_url: str = "sqlite:///suitegraph.sqlite3"
@@ -144,7 +145,7 @@ class Settings:
             rest_url=_url(get("NETSUITE_REST_URL"), "NETSUITE_REST_URL"),
             app_url=_url(get("NETSUITE_APP_URL"), "NETSUITE_APP_URL"),
             restlet_url=_url(get("NETSUITE_RESTLET_URL"), "NETSUITE_RESTLET_URL"),
-            public_url=_url(get("PORTAL_PUBLIC_URL"), "PORTAL_PUBLIC_URL") or "http://127.0.0.1:8000",
+            public_url=_url(get("PORTAL_PUBLIC_URL"), "PORTAL_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
             secret_key=secret_key,
             secret_key_generated=generated,
             store_url=store_url,
@@ -261,4 +262,4 @@ def _read_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-__all__ = ["ConfigError", "Settings"]
+__all__ = ["DEFAULT_PUBLIC_URL", "ConfigError", "Settings"]

@@ -20,6 +20,7 @@ SCENARIOS = {
     "dashboard": "bench.dashboard",
     "load": "bench.load",
     "scale": "bench.scale",
+    "overhead": "bench.overhead",
 }
 
 

@@ -31,6 +31,12 @@ from graph.config import Settings
 from graph.sandbox import SandboxConfig
 
 SECRET_KEY = "benchmark-portal-secret-key-not-for-production"
+# The benchmarks measure the service and its governor, not the per-viewer abuse limits in front.
+UNLIMITED = {
+    "PORTAL_RATE_LIMIT": "1000000",
+    "PORTAL_RATE_BURST": "1000000",
+    "PORTAL_ACCOUNT_RATE_LIMIT": "1000000",
+}
 
 
 def listening_socket() -> socket.socket:
@@ -241,6 +247,7 @@ async def running_portal(
                 "PORTAL_PUBLIC_URL": url,
                 "PORTAL_SECRET_KEY": SECRET_KEY,
                 "PORTAL_STORE_URL": "memory://",
+                **UNLIMITED,
                 **(env or {}),
             }
         )

@@ -21,6 +21,7 @@ SCENARIOS = {
     "load": "bench.load",
     "scale": "bench.scale",
     "overhead": "bench.overhead",
+    "without": "bench.alternatives",
 }
 
 

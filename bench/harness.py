@@ -25,7 +25,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from bench.upstream import CALLS_PATH
+from bench.upstream import CALLS_PATH, VIEWER_PATH
 from graph.app import create_app
 from graph.config import Settings
 from graph.sandbox import SandboxConfig
@@ -101,8 +101,11 @@ class Sandbox:
         return response.json()
 
     async def users(self) -> list[dict[str, Any]]:
-        """The live database's customer sign-ins (email, password, customer_id, ...)."""
-        return [user for user in await self._get("/__sandbox/users") if user["role"] == "customer"]
+        """The live database's customer sign-ins (email, password, customer_id, ...); the first is
+        the customer with the fullest dashboard (five invoices, open orders and open cases)."""
+        users = [user for user in await self._get("/__sandbox/users") if user["role"] == "customer"]
+        fullest = (await self._get(VIEWER_PATH))["customer_id"]
+        return sorted(users, key=lambda user: user["customer_id"] != fullest)
 
     async def stats(self) -> dict[str, Any]:
         """Counters: calls, peak_in_flight, rejected (429s sent), faults, by_route."""

@@ -20,6 +20,8 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 
+from graph.netsuite import NetSuiteError
+
 with warnings.catch_warnings():
     # authlib 1.9 steers users to its httpx2 fork; plain httpx is what the account's transport is.
     warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
@@ -221,20 +223,12 @@ class NetSuiteOAuth:
         except ValueError:
             # A non-JSON body from a gateway, or a malformed expires_in authlib could not parse.
             raise OAuthFailure("invalid_response") from None
-        except Exception as error:
+        except NetSuiteError as error:
             # The governor's own errors (busy, unavailable) surface here as well.
-            if _is_upstream_error(error):
-                raise OAuthUnavailable(f"token endpoint unavailable: {type(error).__name__}") from None
-            raise
+            raise OAuthUnavailable(f"token endpoint unavailable: {type(error).__name__}") from None
         finally:
             # authlib remembers the last token on the instance; keep no session's token there.
             self._client.token = None
-
-
-def _is_upstream_error(error: Exception) -> bool:
-    from graph.netsuite import NetSuiteError
-
-    return isinstance(error, NetSuiteError)
 
 
 def _error_code(response: httpx.Response) -> str:

@@ -17,6 +17,7 @@ from graph.auth.pending import PendingLogins
 from graph.auth.redirects import UnsafeRedirect, safe_next
 from graph.auth.sessions import Session, SessionRecord, SessionStore
 from graph.auth.tokens import SessionTokens, TokenManager
+from graph.auth.views import AuthViews
 from graph.config import ConfigError, Settings
 from graph.netsuite import NetSuiteAccount, NetSuiteClient
 from graph.netsuite.errors import NetSuiteError
@@ -98,8 +99,6 @@ class AuthService:
     # -- what the GraphQL layer calls ----------------------------------------------------------
 
     def routes(self) -> list[Route]:
-        from graph.auth.views import AuthViews
-
         return AuthViews(self).routes()
 
     async def session_for(self, request: HTTPConnection) -> Session | None:

@@ -12,7 +12,11 @@ from dataclasses import replace
 
 import uvicorn
 
+from graph.app import create_app
 from graph.config import DEFAULT_PUBLIC_URL, ConfigError, Settings
+from graph.sandbox import create_sandbox, list_users
+from graph.sandbox.config import SandboxConfig
+from graph.schema import schema
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,8 +50,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
-    from graph.sandbox.config import SandboxConfig
-
     defaults = SandboxConfig()
     parser.add_argument("--account-id", default=defaults.account_id)
     parser.add_argument("--client-id", default=defaults.client_id)
@@ -75,9 +77,7 @@ def add_sandbox_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def sandbox_config_from(args: argparse.Namespace):  # -> SandboxConfig
-    from graph.sandbox.config import SandboxConfig
-
+def sandbox_config_from(args: argparse.Namespace) -> SandboxConfig:
     config = SandboxConfig(
         account_id=args.account_id,
         client_id=args.client_id,
@@ -97,8 +97,6 @@ def sandbox_config_from(args: argparse.Namespace):  # -> SandboxConfig
 
 
 def sandbox_command(args: argparse.Namespace) -> int:
-    from graph.sandbox import create_sandbox, list_users
-
     config = sandbox_config_from(args)
     if args.list_users:
         for user in list_users(config):
@@ -129,8 +127,6 @@ def configure_logging(level: str) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from graph.app import create_app
-
     configure_logging(args.log_level)
     settings = Settings.from_env()
     if settings.public_url == DEFAULT_PUBLIC_URL:
@@ -138,9 +134,6 @@ def serve_command(args: argparse.Namespace) -> int:
         settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
     servers = []
     if settings.uses_sandbox:
-        from graph.sandbox import create_sandbox, list_users
-        from graph.sandbox.config import SandboxConfig
-
         base_url = f"http://{args.host}:{args.sandbox_port}"
         config = SandboxConfig(base_url=base_url, redirect_uris=[settings.redirect_uri])
         settings = settings.with_sandbox(
@@ -176,8 +169,6 @@ def _server(app, host: str, port: int) -> uvicorn.Server:
 
 
 def export_schema_command() -> int:
-    from graph.schema import schema
-
     sys.stdout.write(str(schema) + "\n")
     return 0
 

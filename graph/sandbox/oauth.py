@@ -62,6 +62,17 @@ _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _TOKEN_PARAMS = ("grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "token")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
+# Called with (kind, value) for every secret a sandbox of this process makes or holds: client
+# secrets, authorization codes, access and refresh tokens, sign-in session ids. Empty unless a test
+# suite registers an observer, e.g. to check that no log line of a whole run carries one of them.
+SECRET_OBSERVERS: list[Callable[[str, str], None]] = []
+
+
+def _minted(kind: str, value: str) -> str:
+    for observer in SECRET_OBSERVERS:
+        observer(kind, value)
+    return value
+
 
 # ---------------------------------------------------------------------------------------------
 # Registry
@@ -162,6 +173,7 @@ class AuthorizationServer:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        _minted("client_secret", config.client_secret)
         # The clock every expiry is measured by; tests may move it.
         self.clock: Callable[[], float] = time.time
         self.key = _signing_key()
@@ -219,7 +231,9 @@ class AuthorizationServer:
         now_ms = self.now_ms()
         grant = Grant(id=str(uuid.uuid4()), principal=principal, client_id=client_id, oit_ms=now_ms)
         ttl = self.config.refresh_token_ttl
-        grant.refresh_token = self._jwt(self._claims(grant, principal.scopes, "r", now_ms, ttl))
+        grant.refresh_token = _minted(
+            "refresh_token", self._jwt(self._claims(grant, principal.scopes, "r", now_ms, ttl))
+        )
         grant.refresh_expires_at = now_ms / 1000 + ttl
         self.refresh[grant.refresh_token] = grant
         return grant
@@ -229,7 +243,7 @@ class AuthorizationServer:
         iat_ms = max(self.now_ms(), grant.last_iat_ms + 1)
         grant.last_iat_ms = iat_ms
         ttl = self.config.access_token_ttl
-        token = self._jwt(self._claims(grant, scopes, "a", iat_ms, ttl))
+        token = _minted("access_token", self._jwt(self._claims(grant, scopes, "a", iat_ms, ttl)))
         self.access[token] = AccessToken(grant=grant, scopes=scopes, expires_at=iat_ms / 1000 + ttl)
         grant.access_tokens.add(token)
         if len(self.access) > 4096:
@@ -301,7 +315,7 @@ class AuthorizationServer:
     # -- users ----------------------------------------------------------------------------------
 
     def new_session(self, user: PortalUser) -> LoginSession:
-        session = LoginSession(id=secrets.token_urlsafe(32), user=user)
+        session = LoginSession(id=_minted("sign_in_session", secrets.token_urlsafe(32)), user=user)
         self.sessions[session.id] = session
         return session
 
@@ -515,7 +529,7 @@ def _after_sign_in(state: SandboxState, auth: AuthorizeRequest, session: LoginSe
 
 
 def _grant_code(state: SandboxState, auth: AuthorizeRequest, user: PortalUser) -> Response:
-    code = secrets.token_hex(32)
+    code = _minted("authorization_code", secrets.token_hex(32))
     principal = Principal(user.role_id, user.entity_id, auth.scopes)
     server(state).codes[code] = AuthorizationCode(
         client_id=auth.client_id,
@@ -722,6 +736,7 @@ __all__ = [
     "KEYS_PATH",
     "LOGIN_COOKIE",
     "REVOKE_PATH",
+    "SECRET_OBSERVERS",
     "TOKEN_PATH",
     "AuthorizationServer",
     "AuthorizeRequest",

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from graph.sandbox import control, oauth, records, suiteql
 from graph.sandbox.config import SandboxConfig
+from graph.sandbox.db import build_database
 from graph.sandbox.errors import error_response
 from graph.sandbox.faults import parse_rules
 from graph.sandbox.governance import (
@@ -55,8 +56,6 @@ def create_sandbox(
     """
     config = config or SandboxConfig()
     if db is None:
-        from graph.sandbox.db import build_database
-
         db = build_database(config)
     state = SandboxState(config=config, db=db)
     state.faults[:] = parse_rules(faults or [])

@@ -15,6 +15,7 @@ jobs): SuiteQL cannot see them and no REST record type maps onto them.
 from __future__ import annotations
 
 import functools
+import hmac
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -240,8 +241,6 @@ def find_user(db: sqlite3.Connection, email: str, password: str) -> dict[str, An
     """The portal login matching ``email`` (case-insensitive) and ``password``, or None.
 
     Same keys as ``portal_users`` entries."""
-    import hmac
-
     with locked(db):
         row = db.execute(
             "SELECT email, password, entity_id, name, role FROM _portaluser WHERE email = ?", (email.strip(),)

@@ -26,14 +26,15 @@ class Table:
     order: str
     scope: str  # a predicate template with a :viewer placeholder
     id_column: str
-    owner_column: str  # the column naming the customer a row belongs to
 
     def where(self, viewer: int, *conditions: str) -> str:
         return " AND ".join((render(self.scope, viewer=viewer), *conditions))
 
+    def select(self, viewer: int, *conditions: str) -> str:
+        return f"SELECT {self.columns} FROM {self.source} WHERE {self.where(viewer, *conditions)}"
+
     def by_ids(self, viewer: int, ids: Iterable[int]) -> str:
-        where = self.where(viewer, in_list(self.id_column, ids))
-        return f"SELECT {self.columns} FROM {self.source} WHERE {where}"
+        return self.select(viewer, in_list(self.id_column, ids))
 
 
 def _address_columns(alias: str) -> str:
@@ -56,7 +57,6 @@ CUSTOMERS = Table(
     order="c.companyname ASC, c.id ASC",
     scope=f"c.id IN {VIEWER_CUSTOMERS}",
     id_column="c.id",
-    owner_column="c.parent",
 )
 
 TRANSACTIONS = Table(
@@ -70,7 +70,6 @@ TRANSACTIONS = Table(
     order="t.trandate DESC, t.id DESC",
     scope=f"t.entity IN {VIEWER_CUSTOMERS}",
     id_column="t.id",
-    owner_column="t.entity",
 )
 
 SUPPORT_CASES = Table(
@@ -88,7 +87,6 @@ SUPPORT_CASES = Table(
     order="sc.createddate DESC, sc.id DESC",
     scope=f"sc.company IN {VIEWER_CUSTOMERS}",
     id_column="sc.id",
-    owner_column="sc.company",
 )
 
 CONTACTS = Table(
@@ -98,7 +96,6 @@ CONTACTS = Table(
     order="ct.lastname ASC, ct.firstname ASC, ct.id ASC",
     scope=f"ct.company IN {VIEWER_CUSTOMERS}",
     id_column="ct.id",
-    owner_column="ct.company",
 )
 
 TABLES = {table.name: table for table in (CUSTOMERS, TRANSACTIONS, SUPPORT_CASES, CONTACTS)}
@@ -175,18 +172,7 @@ def invoices_of_orders_query(viewer: int, order_ids: Iterable[int]) -> str:
 
 
 def case_by_external_id(viewer: int, external_id: str) -> str:
-    return f"SELECT {SUPPORT_CASES.columns} FROM {SUPPORT_CASES.source} WHERE " + SUPPORT_CASES.where(
-        viewer, render("sc.externalid = :external_id", external_id=external_id)
-    )
-
-
-def viewer_customer_query(entity_id: int) -> str:
-    """The customer a signed-in entity speaks for: itself, or the company of a contact."""
-    return render(
-        "SELECT c.id FROM customer c WHERE c.id = :entity "
-        "UNION SELECT ct.company FROM contact ct WHERE ct.id = :entity AND ct.company IS NOT NULL",
-        entity=entity_id,
-    )
+    return SUPPORT_CASES.select(viewer, render("sc.externalid = :external_id", external_id=external_id))
 
 
 __all__ = [
@@ -203,5 +189,4 @@ __all__ = [
     "invoices_of_orders_query",
     "lines_query",
     "page_query",
-    "viewer_customer_query",
 ]

@@ -334,9 +334,10 @@ async def test_restlet_calls(router: respx.MockRouter, client: NetSuiteClient) -
 async def test_identical_concurrent_reads_share_one_call(
     router: respx.MockRouter, account: NetSuiteAccount
 ) -> None:
-    release = asyncio.Event()
+    entered, release = asyncio.Event(), asyncio.Event()
 
     async def slow(request: httpx.Request) -> httpx.Response:
+        entered.set()
         await release.wait()
         return httpx.Response(200, json={"id": "7", "companyName": "ACME"})
 
@@ -347,7 +348,8 @@ async def test_identical_concurrent_reads_share_one_call(
         asyncio.create_task((viewer if i % 2 else same_viewer_again).get_record("customer", 7))
         for i in range(10)
     ]
-    await asyncio.sleep(0.01)
+    # Every task joins the flight in its first step, before the shared call gets this far.
+    await entered.wait()
     release.set()
     results = await asyncio.gather(*tasks)
     assert route.call_count == 1

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.audit import audit, count_upstream_call, new_request_id, request_scope
+from graph.audit import audit, count_upstream_call, new_request_id, request_scope, viewer_label
 from graph.auth import AuthService, Session
 from graph.config import ConfigError, Settings
 from graph.endpoint import graphql_route
@@ -201,9 +201,7 @@ class SignInAudit:
             audit(
                 event,
                 account=self.auth.account_id,
-                viewer=None
-                if session is None
-                else f"customer:{session.customer_id}/entity:{session.entity_id}",
+                viewer=viewer_label(session),
                 outcome="ok" if status < 400 and (event == "sign_out" or session) else "refused",
                 status=status,
             )

@@ -53,13 +53,16 @@ def request_scope(request_id: str) -> Iterator[RequestTrace]:
         _trace.reset(token)
 
 
-def current_trace() -> RequestTrace | None:
-    return _trace.get()
-
-
 def current_request_id() -> str | None:
     trace = _trace.get()
     return trace.request_id if trace is not None else None
+
+
+def viewer_label(session: Any) -> str | None:
+    """How audit lines name a signed-in session's customer and user (ids only)."""
+    if session is None:
+        return None
+    return f"customer:{session.customer_id}/entity:{session.entity_id}"
 
 
 async def count_upstream_call(request: Any) -> None:
@@ -90,7 +93,7 @@ __all__ = [
     "audit_log",
     "count_upstream_call",
     "current_request_id",
-    "current_trace",
     "new_request_id",
     "request_scope",
+    "viewer_label",
 ]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from cachetools import TTLCache
 
-from graph.audit import audit
+from graph.audit import audit, viewer_label
 from graph.auth.oauth import InvalidGrant, NetSuiteOAuth, OAuthFailure, OAuthUnavailable, TokenSet
 from graph.auth.sessions import Session, SessionRecord, SessionStore
 from graph.netsuite.errors import AuthenticationFailed, UpstreamUnavailable
@@ -174,8 +174,7 @@ def _follow_rotation(session: Session, old: TokenSet, new: TokenSet) -> Session:
 
 
 def _audit_refresh(session: Session, outcome: str) -> None:
-    viewer = f"customer:{session.customer_id}/entity:{session.entity_id}"
-    audit("token_refresh", account=session.account_id, viewer=viewer, outcome=outcome)
+    audit("token_refresh", account=session.account_id, viewer=viewer_label(session), outcome=outcome)
 
 
 class SessionTokens:

@@ -12,7 +12,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSyntaxError, get_named_type
 from strawberry.extensions import SchemaExtension
 
-from graph.audit import audit, current_request_id
+from graph.audit import audit, current_request_id, viewer_label
 from graph.netsuite import deadline_scope
 from graph.schema.errors import PortalError, to_portal_error
 from graph.schema.types import Node
@@ -104,7 +104,7 @@ class AuditTrail(SchemaExtension):
         audit(
             "graphql",
             account=getattr(session, "account_id", None),
-            viewer=_viewer(session),
+            viewer=viewer_label(session),
             operationName=context.operation_name,
             operationType=_operation_type(context),
             records={name: len(ids) for name, ids in sorted(self.records.items())},
@@ -139,12 +139,6 @@ def _record_type_names() -> frozenset[str]:
 
 
 _RECORD_TYPE_NAMES = _record_type_names()
-
-
-def _viewer(session: Any) -> str | None:
-    if session is None:
-        return None
-    return f"customer:{session.customer_id}/entity:{session.entity_id}"
 
 
 def _operation_type(context: Any) -> str | None:

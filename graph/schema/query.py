@@ -6,13 +6,12 @@ import datetime as dt
 
 import strawberry
 
+from graph.auth.service import RECONSENT_WINDOW
 from graph.resolvers.records import INVOICE, SALES_ORDER
 from graph.schema.errors import NotFound
 from graph.schema.ids import parse_global_id
 from graph.schema.types import NODE_WRAPPERS, Customer, Info, Node
 
-# How long before the weekly re-consent the portal starts warning about it.
-CONSENT_WARNING = dt.timedelta(days=1)
 TRANSACTION_TYPES = {"Invoice": INVOICE, "SalesOrder": SALES_ORDER}
 
 
@@ -25,7 +24,7 @@ class ViewerSession:
 
     @strawberry.field(description="The consent ends within a day: offer to sign in again.")
     def reconsent_soon(self) -> bool:
-        return self.consent_expires_at - dt.datetime.now(dt.UTC) < CONSENT_WARNING
+        return self.consent_expires_at - dt.datetime.now(dt.UTC) < RECONSENT_WINDOW
 
 
 @strawberry.type(description="The signed-in customer and what belongs to them.")

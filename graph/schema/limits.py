@@ -35,10 +35,9 @@ from graphql.utilities import get_operation_ast
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import ParserCache, SchemaExtension
 
+from graph.schema.connections import DEFAULT_PAGE, MAX_PAGE
 from graph.schema.errors import QueryTooComplex
 
-DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 100
 PAGE_ARGUMENT = "first"
 
 
@@ -140,15 +139,15 @@ class _Cost:
     def _page_size(self, field: FieldNode) -> int:
         argument = next((a for a in field.arguments or () if a.name.value == PAGE_ARGUMENT), None)
         if argument is None:
-            return 1 if not self._is_connection(field) else DEFAULT_PAGE_SIZE
+            return 1 if not self._is_connection(field) else DEFAULT_PAGE
         value: Any = argument.value
         if isinstance(value, VariableNode):
             value = self.variables.get(value.name.value)
         elif isinstance(value, IntValueNode):
             value = int(value.value)
         if not isinstance(value, int) or isinstance(value, bool):
-            return DEFAULT_PAGE_SIZE if value is None else MAX_PAGE_SIZE
-        return min(max(value, 1), MAX_PAGE_SIZE)
+            return DEFAULT_PAGE if value is None else MAX_PAGE
+        return min(max(value, 1), MAX_PAGE)
 
     @staticmethod
     def _is_connection(field: FieldNode) -> bool:

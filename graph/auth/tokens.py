@@ -60,7 +60,6 @@ class TokenManager:
         # Decrypted token sets of recently seen sessions: spares the store a read per request. Short,
         # so that a sign-out on another instance is honoured quickly.
         self._cache: TTLCache[str, TokenSet] = TTLCache(maxsize=10_000, ttl=5.0)
-        self.refreshes = 0  # token-endpoint refresh calls made by this process
 
     def provider(self, session: Session) -> SessionTokens:
         return SessionTokens(self, session)
@@ -138,7 +137,6 @@ class TokenManager:
             raise SessionEnded()
         try:
             with lane_scope(self.lane_for(session)):
-                self.refreshes += 1
                 new = await self.oauth.refresh(old.refresh_token)
         except InvalidGrant:
             log.info("refresh token refused (expired or revoked); ending the session")

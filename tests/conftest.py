@@ -1,16 +1,19 @@
 """Checks over the whole test session: no log line of the run carries a secret the run produced.
 
-Every log record of the session, down to DEBUG, is formatted and kept (as its distinct words), and
-every secret is registered as it comes into being: the sandboxes' client secrets, authorization
-codes, access and refresh tokens and sign-in sessions (``graph.sandbox.oauth.SECRET_OBSERVERS``),
-the portal's secret keys, session ids and the signed cookie values that carry them. At the end of
+Every log record of the session (the project's own loggers down to DEBUG) is formatted and kept
+(as its distinct words), and every secret is registered as it comes into being: the sandboxes'
+client secrets, authorization codes, access and refresh tokens and sign-in sessions
+(``graph.sandbox.oauth.SECRET_OBSERVERS``), the portal's secret keys, session ids and the signed
+cookie values that carry them. At the end of
 the session each secret is looked for in every kept line; a find fails the session, naming the kind
 of secret and the logger, never the secret.
 
-What is scanned: every logger at every level (the service's own ``graph.*`` and ``suitegraph.*``,
-the sandbox, uvicorn, authlib, asyncio), except the HTTP client libraries below WARNING. The service
-holds httpx and httpcore at WARNING (``graph.cli.configure_logging``), and in tests the same
-loggers also trace the test's own browsers, whose callback URLs carry authorization codes.
+What is scanned: every record that reaches the root logger. The service's own ``graph.*`` (sandbox
+included) and ``suitegraph.*`` loggers are set to DEBUG for the session: they must never log a
+secret at any level. Libraries (uvicorn, authlib, asyncio) keep their levels, as in a deployment;
+httpx and httpcore are skipped below WARNING even when a test lowers the root level: the service
+holds them at WARNING (``graph.cli.configure_logging``), and in tests the same loggers also trace
+the test's own browsers, whose callback URLs carry authorization codes.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ _WORD = re.compile(r"[A-Za-z0-9_.~+/=-]+")
 # Shorter runs are words, numbers and ids, never one of the secrets (all are 16 characters or more).
 _PROBE = 12
 _HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
+_PROJECT_LOGGERS = ("graph", "suitegraph")
 
 
 class SessionLogScan(logging.Handler):
@@ -98,9 +102,10 @@ def _watch_portal_secrets() -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    root = logging.getLogger()
-    root.addHandler(SCAN)
-    root.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(SCAN)
+    # The project's own loggers at DEBUG; the libraries keep the levels a deployment gives them.
+    for name in _PROJECT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG)
     sandbox_oauth.SECRET_OBSERVERS.append(SCAN.register)
     _watch_portal_secrets()
 

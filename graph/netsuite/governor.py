@@ -81,11 +81,12 @@ class LocalGate:
         return _Slot(self, lane, deadline)
 
     async def acquire(self, lane: str, deadline: float | None) -> None:
+        # A spent deadline starts nothing, free slot or not: its request has already answered busy.
+        if deadline is not None and deadline <= time.monotonic():
+            raise UpstreamBusy()
         if self.in_flight < self.limit and not self._lanes:
             self._take()
             return
-        if deadline is not None and deadline <= time.monotonic():
-            raise UpstreamBusy()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         self._lanes.setdefault(lane, deque()).append(future)

@@ -21,16 +21,14 @@ _STYLE = (
 )
 
 
-def auth_page(
-    title: str, message: str, *, status: int, retry_url: str | None = "/auth/login"
-) -> HTMLResponse:
-    link = f'<p><a href="{escape(retry_url)}">Sign in again</a></p>' if retry_url else ""
+def auth_page(title: str, message: str, *, status: int) -> HTMLResponse:
     html = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)} - SuiteGraph</title><style>{_STYLE}</style></head>"
         f"<body><main><h1>{escape(title)}</h1>"
-        f'<p role="alert">{escape(message)}</p>{link}</main></body></html>'
+        f'<p role="alert">{escape(message)}</p>'
+        '<p><a href="/auth/login">Sign in again</a></p></main></body></html>'
     )
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 

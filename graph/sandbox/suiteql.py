@@ -444,7 +444,6 @@ _FORBIDDEN_NODES = (
     exp.Use,
     exp.Lock,
 )
-_DATE_KINDS = (schema.DATE, schema.DATETIME)
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,7 @@ class Renderer:
             ref["refName"] = rows[0]["name"]
         return ref
 
-    def value(self, rtype: RecordType, field: Field, row: Row) -> Any:
+    def value(self, field: Field, row: Row) -> Any:
         value = row[field.column]
         if field.kind == REF:
             return self.reference(field.target or "", value)
@@ -99,7 +99,7 @@ class Renderer:
         body: dict[str, Any] = {"links": self.link(path)}
         for field in fields if fields is not None else rtype.fields:
             if row.get(field.column) is not None:
-                body[field.name] = self.value(rtype, field, row)
+                body[field.name] = self.value(field, row)
         if fields is None:
             for sublist in rtype.sublists:
                 body[sublist] = self.sublist(rtype, row, sublist, expand)

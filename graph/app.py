@@ -17,18 +17,27 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.audit import audit, count_upstream_call, new_request_id, request_scope, viewer_label
+from graph.audit import (
+    audit,
+    count_upstream_call,
+    current_request_id,
+    new_request_id,
+    request_scope,
+    viewer_label,
+)
 from graph.auth import AuthService, Session
 from graph.config import ConfigError, Settings
 from graph.endpoint import graphql_route
 from graph.gateway import PREFLIGHT_HEADERS
 from graph.netsuite import AccountHosts, NetSuiteAccount
+from graph.schema.errors import ServiceUnavailable
 from graph.store import Store, StoreError, open_store
 from graph.web import web_routes
 
 log = logging.getLogger(__name__)
 
 READINESS_TIMEOUT = 3.0
+STORE_RETRY_AFTER = "5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +76,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_route(settings, services.auth),
         *web_routes(settings),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={StoreError: store_unavailable})
     app.state.services = services
     # Outermost last: every response, refusals and errors included, gets the id and the headers.
     if settings.cors_origins:
@@ -107,6 +116,18 @@ async def readyz(request: Request) -> JSONResponse:
         log.warning("readiness: NetSuite unreachable (%s)", type(error).__name__)
         return JSONResponse({"status": "unavailable", "reason": "netsuite unreachable"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+async def store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The session store failed mid-request: a typed, GraphQL-shaped 503 instead of a traceback."""
+    log.warning("session store unavailable: %s", type(error).__name__)
+    refusal = ServiceUnavailable()
+    extensions = dict(refusal.extensions or {})
+    request_id = current_request_id()
+    if request_id is not None:
+        extensions["requestId"] = request_id
+    body = {"errors": [{"message": refusal.message, "extensions": extensions}]}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": STORE_RETRY_AFTER})
 
 
 class RequestIds:
@@ -183,7 +204,7 @@ class SignInAudit:
         if event is None:
             await self.app(scope, receive, send)
             return
-        session = await self.auth.session_for(Request(scope)) if event == "sign_out" else None
+        session = await self._current_session(scope) if event == "sign_out" else None
         started: Message = {"status": 500, "headers": []}
 
         async def watch(message: Message) -> None:
@@ -205,6 +226,12 @@ class SignInAudit:
                 outcome="ok" if status < 400 and (event == "sign_out" or session) else "refused",
                 status=status,
             )
+
+    async def _current_session(self, scope: Scope) -> Session | None:
+        try:
+            return await self.auth.session_for(Request(scope))
+        except StoreError:
+            return None  # the sign-out itself meets the store and answers for it
 
     async def _new_session(self, started: Message) -> Session | None:
         cookies = SimpleCookie()

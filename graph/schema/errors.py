@@ -12,6 +12,7 @@ from typing import Any
 from graphql import GraphQLError
 
 from graph.netsuite import errors as ns
+from graph.store import StoreError
 
 
 class PortalError(GraphQLError):
@@ -54,6 +55,11 @@ class UpstreamBusy(PortalError):
 class UpstreamError(PortalError):
     code = "UPSTREAM_ERROR"
     default_message = "NetSuite could not answer this request."
+
+
+class ServiceUnavailable(PortalError):
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The portal cannot serve this request right now; try again in a moment."
 
 
 class QueryTooComplex(PortalError):
@@ -107,6 +113,8 @@ def to_portal_error(error: BaseException, *, login_url: str) -> PortalError:
         return Forbidden()
     if isinstance(error, ns.RecordNotFound):
         return NotFound()
+    if isinstance(error, StoreError):
+        return ServiceUnavailable()
     if isinstance(error, ns.UpstreamBusy | ns.ConcurrencyLimited):
         return UpstreamBusy()
     if isinstance(error, ns.NetSuiteError):
@@ -126,6 +134,7 @@ __all__ = [
     "QueryNotRegistered",
     "QueryTooComplex",
     "RateLimited",
+    "ServiceUnavailable",
     "Unauthenticated",
     "UpstreamBusy",
     "UpstreamError",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import random
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -251,3 +252,70 @@ async def test_no_response_holds_an_id_of_another_customer(portal: Portal):
             (user["customer_id"],),
         ).fetchone()
         assert len(invoices) == min(count, 50)
+
+
+RANDOM_INVOICES = """
+query Random($filter: InvoiceFilter, $first: Int) {
+  viewer { customer {
+    invoices(first: $first, filter: $filter) { nodes { id salesOrder { id invoices { id } } } }
+    subCustomers(first: 5) { nodes { id supportCases(first: 3) { nodes { id } } } }
+  } }
+}
+"""
+
+
+def every_object(db: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Every object of every kind in NetSuite, whoever owns it."""
+    return [
+        *(("Customer", row[0]) for row in db.execute("SELECT id FROM customer")),
+        *(
+            ("Invoice", row[0])
+            for row in db.execute("SELECT id FROM \"transaction\" WHERE type = 'CustInvc'")
+        ),
+        *(
+            ("SalesOrder", row[0])
+            for row in db.execute("SELECT id FROM \"transaction\" WHERE type = 'SalesOrd'")
+        ),
+        *(("SupportCase", row[0]) for row in db.execute("SELECT id FROM supportcase")),
+        *(("Contact", row[0]) for row in db.execute("SELECT id FROM contact")),
+    ]
+
+
+def random_filter(rng: random.Random) -> dict[str, Any]:
+    chosen: dict[str, Any] = {}
+    if rng.random() < 0.5:
+        chosen["status"] = rng.sample(ALL_INVOICE_STATUSES, rng.randint(1, len(ALL_INVOICE_STATUSES)))
+    if rng.random() < 0.5:
+        start = rng.randint(2015, 2026)
+        chosen["dateFrom"], chosen["dateTo"] = f"{start}-01-01", f"{rng.randint(start, 2027)}-12-31"
+    return chosen
+
+
+async def test_random_ids_filters_and_nesting_never_show_another_customers_object(portal: Portal):
+    rng = random.Random(20261204)  # seeded: a failure replays exactly
+    db = portal.db
+    users = rng.sample(portal.users, 4)
+    objects = every_object(db)
+    browsers = [portal.browser() for _ in users]
+    try:
+        for browser, user in zip(browsers, users, strict=True):
+            await portal.sign_in(browser, user)
+        for _ in range(60):
+            index = rng.randrange(len(users))
+            browser, own = browsers[index], own_customers(db, users[index]["customer_id"])
+            if rng.random() < 0.6:
+                type_name, record_id = rng.choice(objects)
+                result = await ask_node(portal, browser, encode(type_name, record_id))
+                if owner(db, type_name, record_id) not in own:
+                    assert_not_found(result)
+            else:
+                variables = {"filter": random_filter(rng), "first": rng.randint(1, 40)}
+                result = await portal.post_graphql(browser, RANDOM_INVOICES, variables)
+                assert "errors" not in result, result
+            strangers = [
+                (t, i) for t, i in map(decode, global_ids(result.get("data"))) if owner(db, t, i) not in own
+            ]
+            assert strangers == [], (users[index]["customer_id"], strangers)
+    finally:
+        for browser in browsers:
+            await browser.aclose()

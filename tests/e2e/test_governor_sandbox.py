@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from support.oauth import exchange, sandbox_config, serve, sign_in
+from support.oauth import access_token, sandbox_config, serve
 
 from graph.netsuite import (
     AccountHosts,
@@ -71,15 +71,6 @@ class Sandbox:
         (await self.control.post("/__sandbox/stats/reset")).raise_for_status()
 
 
-async def customer_token(url: str, config: Any, user: dict[str, Any]) -> str:
-    """The browser's sign-in and consent, then the portal's code exchange."""
-    async with httpx.AsyncClient(base_url=url) as browser:
-        params, verifier = await sign_in(browser, config, user)
-        response = await exchange(browser, config, params["code"], verifier)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
     config = sandbox_config(concurrency=LIMIT, latency_ms=20, customers=40)
@@ -88,7 +79,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         config.base_url = url
         users = [user for user in list_users(config) if user["role"] == "customer"][:VIEWERS]
         assert len(users) == VIEWERS
-        tokens = await asyncio.gather(*(customer_token(url, config, user) for user in users))
+        tokens = await asyncio.gather(*(access_token(url, config, user) for user in users))
         hosts = AccountHosts.for_account(config.account_id, rest_url=url, app_url=url, restlet_url=url)
         async with NetSuiteAccount.open(hosts, concurrency=LIMIT, policy=POLICY) as account:
             pairs = zip(users, tokens, strict=True)

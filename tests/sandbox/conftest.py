@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from support.oauth import exchange, sandbox_config, serve, sign_in
+from support.oauth import access_token, sandbox_config, serve
 
 from graph.sandbox import create_sandbox, list_users
 from graph.sandbox.config import SandboxConfig
@@ -45,14 +45,6 @@ class Seeded:
             json=body,
             headers=self.auth(who, Prefer="transient"),
         )
-
-
-async def access_token(base_url: str, config: SandboxConfig, user: dict[str, Any]) -> str:
-    async with httpx.AsyncClient(base_url=base_url) as browser:
-        result, verifier = await sign_in(browser, config, user)
-        response = await exchange(browser, config, result["code"], verifier)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 @pytest.fixture

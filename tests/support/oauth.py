@@ -189,6 +189,15 @@ async def exchange(
     return await client.post("/services/rest/auth/oauth2/v1/token", data=data, auth=basic(config))
 
 
+async def access_token(base_url: str, config: SandboxConfig, user: dict[str, Any]) -> str:
+    """A user's access token won the whole way: sign-in and consent in a browser, then the exchange."""
+    async with httpx.AsyncClient(base_url=base_url) as browser:
+        params, verifier = await sign_in(browser, config, user)
+        response = await exchange(browser, config, params["code"], verifier)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
 async def refresh(client: httpx.AsyncClient, config: SandboxConfig, refresh_token: str) -> httpx.Response:
     data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
     return await client.post("/services/rest/auth/oauth2/v1/token", data=data, auth=basic(config))
@@ -200,6 +209,7 @@ __all__ = [
     "OTHER_CUSTOMER",
     "REDIRECT_URI",
     "Form",
+    "access_token",
     "authorize_params",
     "basic",
     "callback_params",

@@ -17,18 +17,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.audit import (
-    audit,
-    count_upstream_call,
-    current_request_id,
-    new_request_id,
-    request_scope,
-    viewer_label,
-)
+from graph.audit import audit, count_upstream_call, new_request_id, request_scope, viewer_label
 from graph.auth import AuthService, Session
 from graph.config import ConfigError, Settings
 from graph.endpoint import graphql_route
-from graph.gateway import PREFLIGHT_HEADERS
+from graph.gateway import PREFLIGHT_HEADERS, error_response
 from graph.netsuite import AccountHosts, NetSuiteAccount
 from graph.schema.errors import ServiceUnavailable
 from graph.store import Store, StoreError, open_store
@@ -121,13 +114,7 @@ async def readyz(request: Request) -> JSONResponse:
 async def store_unavailable(request: Request, error: Exception) -> JSONResponse:
     """The session store failed mid-request: a typed, GraphQL-shaped 503 instead of a traceback."""
     log.warning("session store unavailable: %s", type(error).__name__)
-    refusal = ServiceUnavailable()
-    extensions = dict(refusal.extensions or {})
-    request_id = current_request_id()
-    if request_id is not None:
-        extensions["requestId"] = request_id
-    body = {"errors": [{"message": refusal.message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=503, headers={"Retry-After": STORE_RETRY_AFTER})
+    return error_response(ServiceUnavailable(), 503, {"Retry-After": STORE_RETRY_AFTER})
 
 
 class RequestIds:

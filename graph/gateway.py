@@ -128,12 +128,17 @@ class _Refused(Exception):
         self.error, self.status, self.headers = error, status, headers or {}
 
     def response(self) -> JSONResponse:
-        extensions = dict(self.error.extensions or {})
-        request_id = current_request_id()
-        if request_id is not None:
-            extensions["requestId"] = request_id
-        body = {"errors": [{"message": self.error.message, "extensions": extensions}]}
-        return JSONResponse(body, status_code=self.status, headers=self.headers)
+        return error_response(self.error, self.status, self.headers)
+
+
+def error_response(error: PortalError, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A GraphQL-shaped answer for a request refused before strawberry runs it."""
+    extensions = dict(error.extensions or {})
+    request_id = current_request_id()
+    if request_id is not None:
+        extensions["requestId"] = request_id
+    body = {"errors": [{"message": error.message, "extensions": extensions}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -172,4 +177,4 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-__all__ = ["GraphQLGateway"]
+__all__ = ["GraphQLGateway", "error_response"]

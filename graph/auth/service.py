@@ -61,15 +61,7 @@ class AuthService:
         client = auth.client_for(session)           # NetSuiteClient acting for that customer
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        account: NetSuiteAccount,
-        *,
-        oauth: NetSuiteOAuth | None = None,
-        refresh_margin: float = 60.0,
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, account: NetSuiteAccount) -> None:
         if settings.account_id is None or not settings.client_id or not settings.client_secret:
             raise ConfigError(
                 "sign-in needs NETSUITE_ACCOUNT_ID, NETSUITE_CLIENT_ID and NETSUITE_CLIENT_SECRET"
@@ -82,7 +74,7 @@ class AuthService:
         self.sessions = SessionStore(store, cipher, signer)
         self.pending = PendingLogins(store, cipher, signer)
         self.cookies = CookiePolicy(secure=settings.production or settings.public_url.startswith("https:"))
-        self.oauth = oauth or NetSuiteOAuth(
+        self.oauth = NetSuiteOAuth(
             client_id=settings.client_id,
             client_secret=settings.client_secret,
             authorize_url=account.hosts.authorize_url,
@@ -92,9 +84,7 @@ class AuthService:
             scopes=settings.scopes,
             transport=account.transport,
         )
-        self.tokens = TokenManager(
-            self.sessions, store, self.oauth, lane_for=self.lane, margin=refresh_margin
-        )
+        self.tokens = TokenManager(self.sessions, store, self.oauth, lane_for=self.lane)
 
     # -- what the GraphQL layer calls ----------------------------------------------------------
 

@@ -24,19 +24,6 @@ SALES_ORDER = "SalesOrd"
 
 
 @dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-
-def money(amount: Any, currency: str | None) -> Money | None:
-    value = as_decimal(amount)
-    if value is None or not currency:
-        return None
-    return Money(amount=value, currency=currency)
-
-
-@dataclass(frozen=True, slots=True)
 class AddressRecord:
     addressee: str | None
     addr1: str | None
@@ -246,9 +233,7 @@ __all__ = [
     "ContactRecord",
     "CustomerRecord",
     "LineRecord",
-    "Money",
     "SupportCaseRecord",
     "TransactionRecord",
     "lines_from_rows",
-    "money",
 ]

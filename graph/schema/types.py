@@ -42,12 +42,11 @@ class Money:
     currency: str
 
     @classmethod
-    def of(cls, value: r.Money | None) -> Money | None:
-        return None if value is None else cls(amount=value.amount, currency=value.currency)
-
-
-def _money(amount: Decimal | None, currency: str) -> Money | None:
-    return Money.of(r.money(amount, currency))
+    def of(cls, amount: Decimal | None, currency: str | None) -> Money | None:
+        """None when either part is missing: an amount is never shown without its currency."""
+        if amount is None or not currency:
+            return None
+        return cls(amount=amount, currency=currency)
 
 
 @strawberry.type
@@ -107,8 +106,8 @@ class TransactionLine:
             item=item,
             description=record.description,
             quantity=record.quantity,
-            rate=_money(record.rate, record.currency),
-            amount=_money(record.amount, record.currency),
+            rate=Money.of(record.rate, record.currency),
+            amount=Money.of(record.amount, record.currency),
         )
 
 
@@ -314,8 +313,8 @@ class Customer(Node):
             company_name=record.company_name,
             email=record.email,
             phone=record.phone,
-            balance=_money(record.balance, currency),
-            overdue_balance=_money(record.overdue_balance, currency),
+            balance=Money.of(record.balance, currency),
+            overdue_balance=Money.of(record.overdue_balance, currency),
             currency=record.currency,
         )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.audit import audit, current_request_id
+from graph.auth.redirects import origin_of
 from graph.config import Settings
 from graph.persisted import PersistedQueries
 from graph.ratelimit import RateLimiter
@@ -45,7 +46,7 @@ class GraphQLGateway:
             burst=settings.rate_burst,
             account_per_minute=settings.account_rate_limit,
         )
-        self.trusted_origins = {_origin(settings.public_url), *settings.cors_origins}
+        self.trusted_origins = {origin_of(settings.public_url), *settings.cors_origins}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -170,11 +171,6 @@ def _json_or_none(raw: str | bytes | None) -> Any:
         return json.loads(raw)
     except ValueError:
         return None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 __all__ = ["GraphQLGateway", "error_response"]

@@ -33,4 +33,10 @@ def safe_next(raw: str | None, *, default: str = "/") -> str:
     return raw
 
 
-__all__ = ["MAX_NEXT_LENGTH", "UnsafeRedirect", "safe_next"]
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lowercased as browsers send it in an ``Origin`` header."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+__all__ = ["MAX_NEXT_LENGTH", "UnsafeRedirect", "origin_of", "safe_next"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -14,7 +14,7 @@ from starlette.routing import Route
 from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet, company_matches
 from graph.auth.pages import NO_STORE, auth_page
 from graph.auth.pending import PENDING_TTL, PendingLogin
-from graph.auth.redirects import UnsafeRedirect, safe_next
+from graph.auth.redirects import UnsafeRedirect, origin_of, safe_next
 from graph.netsuite import AuthenticationFailed, NetSuiteClient, NetSuiteError, as_int, render
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ class AuthViews:
     async def logout(self, request: Request) -> Response:
         service = self.service
         origin = request.headers.get("origin")
-        if origin and origin != _origin(service.settings.public_url):
+        if origin and origin.lower() != origin_of(service.settings.public_url):
             return JSONResponse({"error": "cross-origin sign-out refused"}, status_code=403, headers=NO_STORE)
         session_id = service.session_id(request)
         revoked: bool | None = None
@@ -237,11 +237,6 @@ class _FixedToken:
 
     async def refreshed_token(self, rejected: str) -> str:
         raise AuthenticationFailed()
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _unavailable() -> Response:

@@ -1,6 +1,6 @@
 import pytest
 
-from graph.auth.redirects import MAX_NEXT_LENGTH, UnsafeRedirect, safe_next
+from graph.auth.redirects import MAX_NEXT_LENGTH, UnsafeRedirect, origin_of, safe_next
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,14 @@ def test_missing_next_gives_the_default(value: str | None) -> None:
 def test_foreign_or_ambiguous_targets_are_refused(value: str) -> None:
     with pytest.raises(UnsafeRedirect):
         safe_next(value)
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://Portal.Example.com/", "https://portal.example.com"),
+        ("http://127.0.0.1:8000/base/path?x=1", "http://127.0.0.1:8000"),
+    ],
+)
+def test_the_origin_of_a_url_is_what_a_browser_sends_in_origin(url: str, origin: str) -> None:
+    assert origin_of(url) == origin

@@ -431,9 +431,10 @@ async def test_calls_run_in_the_viewers_lane_through_any_gate(router: respx.Mock
 
 
 async def test_a_full_gate_past_the_deadline_is_upstream_busy(router: respx.MockRouter) -> None:
-    release = asyncio.Event()
+    entered, release = asyncio.Event(), asyncio.Event()
 
     async def slow(request: httpx.Request) -> httpx.Response:
+        entered.set()
         await release.wait()
         return httpx.Response(200, json={"id": "1"})
 
@@ -442,7 +443,7 @@ async def test_a_full_gate_past_the_deadline_is_upstream_busy(router: respx.Mock
         HOSTS, concurrency=1, inner_transport=httpx.MockTransport(router.async_handler)
     ) as account:
         first = asyncio.create_task(NetSuiteClient(account, Tokens(), lane="a").get_record("customer", 1))
-        await asyncio.sleep(0.01)
+        await entered.wait()  # the first call holds the only slot
         started = time.monotonic()
         with deadline_scope(0.03), pytest.raises(UpstreamBusy):
             await NetSuiteClient(account, Tokens(), lane="b").get_record("customer", 2)

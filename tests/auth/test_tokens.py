@@ -13,8 +13,12 @@ from graph.auth import SessionEnded
 from graph.netsuite.errors import AuthenticationFailed, UpstreamUnavailable
 
 
-def slow_token_endpoint(gate: asyncio.Event, access: str = "access-new", **extra: object):
+def slow_token_endpoint(
+    gate: asyncio.Event, access: str = "access-new", *, entered: asyncio.Event | None = None, **extra: object
+):
     async def respond(request: httpx.Request) -> httpx.Response:
+        if entered is not None:
+            entered.set()
         await gate.wait()
         return httpx.Response(
             200, json={"access_token": access, "expires_in": 3600, "token_type": "bearer", **extra}
@@ -25,12 +29,12 @@ def slow_token_endpoint(gate: asyncio.Event, access: str = "access-new", **extra
 
 @respx.mock
 async def test_fifty_concurrent_calls_on_an_expired_token_refresh_once(kit: Kit) -> None:
-    gate = asyncio.Event()
-    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate))
+    gate, entered = asyncio.Event(), asyncio.Event()
+    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate, entered=entered))
     session = await kit.session(token_set(expires_in=-5))
     providers = [kit.manager.provider(session) for _ in range(50)]  # one per GraphQL request
     tasks = [asyncio.create_task(p.access_token()) for p in providers]
-    await asyncio.sleep(0.05)
+    await entered.wait()  # every other caller is already waiting for this one refresh
     gate.set()
     assert set(await asyncio.gather(*tasks)) == {"access-new"}
     assert route.call_count == 1
@@ -72,13 +76,13 @@ async def test_token_near_expiry_is_refreshed_proactively(kit: Kit) -> None:
 
 @respx.mock
 async def test_concurrent_401s_cause_one_refresh(kit: Kit) -> None:
-    gate = asyncio.Event()
-    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate))
+    gate, entered = asyncio.Event(), asyncio.Event()
+    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate, entered=entered))
     session = await kit.session(token_set(expires_in=3000))  # looks valid, but NetSuite said 401
     tasks = [
         asyncio.create_task(kit.manager.provider(session).refreshed_token("access-old")) for _ in range(20)
     ]
-    await asyncio.sleep(0.05)
+    await entered.wait()  # every other caller is already waiting for this one refresh
     gate.set()
     assert set(await asyncio.gather(*tasks)) == {"access-new"}
     assert route.call_count == 1
@@ -174,12 +178,12 @@ async def test_session_without_refresh_token_ends(kit: Kit) -> None:
 
 @respx.mock
 async def test_two_instances_sharing_the_store_refresh_once(kit: Kit) -> None:
-    gate = asyncio.Event()
-    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate))
+    gate, entered = asyncio.Event(), asyncio.Event()
+    route = respx.post(TOKEN_URL).mock(side_effect=slow_token_endpoint(gate, entered=entered))
     session = await kit.session(token_set(expires_in=-1))
     other = kit.another_instance()
     tasks = [asyncio.create_task(m.provider(session).access_token()) for m in (kit.manager, other) * 10]
-    await asyncio.sleep(0.05)
+    await entered.wait()  # every other caller is already waiting for this one refresh
     gate.set()
     assert set(await asyncio.gather(*tasks)) == {"access-new"}
     assert route.call_count == 1

@@ -225,11 +225,10 @@ class Governor:
             attempt += 1
             response: httpx.Response | None = None
             failure: httpx.TransportError | None = None
-            async with self.gate.slot(lane, deadline=deadline):
-                try:
-                    response = await send()
-                except httpx.TransportError as exc:
-                    failure = exc
+            try:
+                response = await self._attempt(lane, send, deadline=deadline, abandonable=retryable)
+            except httpx.TransportError as exc:
+                failure = exc
             if response is not None and not is_retryable_response(response):
                 return response
             if not retryable or attempt >= self.policy.attempts:
@@ -244,6 +243,40 @@ class Governor:
             return response
         assert failure is not None
         raise failure
+
+    async def _attempt(
+        self,
+        lane: str,
+        send: Callable[[], Awaitable[httpx.Response]],
+        *,
+        deadline: float | None,
+        abandonable: bool,
+    ) -> httpx.Response:
+        """One call in one slot. The request stops waiting for a call that may be repeated at its
+        deadline (UpstreamBusy), but the call keeps its slot until NetSuite answers it: the gate
+        counts what NetSuite counts as in flight, so an abandoned call never lets one more in."""
+
+        async def in_slot() -> httpx.Response:
+            async with self.gate.slot(lane, deadline=deadline):
+                return await send()
+
+        if not abandonable or deadline is None:
+            return await in_slot()
+        call = asyncio.ensure_future(in_slot())
+        try:
+            return await asyncio.wait_for(asyncio.shield(call), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            call.add_done_callback(_settle)
+            raise UpstreamBusy() from None
+        except asyncio.CancelledError:
+            call.add_done_callback(_settle)
+            raise
+
+
+def _settle(call: asyncio.Future[httpx.Response]) -> None:
+    # Nobody awaits an abandoned call: take its outcome so that asyncio does not report it.
+    if not call.cancelled():
+        call.exception()
 
 
 __all__ = [

@@ -84,24 +84,12 @@ class GovernedTransport(httpx.AsyncBaseTransport):
             _log(request, str(response.status_code), started, attempt, level)
             return response
 
-        retryable, deadline = is_retryable_request(request), current_deadline()
-        if retryable and deadline is not None:
-            _wait_no_longer_than(request, deadline - time.monotonic())
-        return await self.governor.send(current_lane(), send_once, retryable=retryable, deadline=deadline)
+        return await self.governor.send(
+            current_lane(), send_once, retryable=is_retryable_request(request), deadline=current_deadline()
+        )
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def _wait_no_longer_than(request: httpx.Request, seconds: float) -> None:
-    # A call that may be sent twice may also be abandoned: its request answers by its deadline
-    # rather than holding a slot, and the client, for as long as NetSuite stalls.
-    seconds = max(seconds, 0.001)
-    timeout = request.extensions.get("timeout") or {}
-    request.extensions["timeout"] = {
-        phase: seconds if timeout.get(phase) is None else min(timeout[phase], seconds)
-        for phase in ("connect", "read", "write", "pool")
-    }
 
 
 def _log(request: httpx.Request, outcome: str, started: float, attempt: int, level: int) -> None:

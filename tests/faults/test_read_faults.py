@@ -66,7 +66,7 @@ PERSISTENT = {
     "500 on every call": ({"kind": "status", "status": 500}, {"UPSTREAM_ERROR", "UPSTREAM_BUSY"}),
     "429 on every call": ({"kind": "throttle"}, {"UPSTREAM_BUSY"}),
     "every connection dropped": ({"kind": "drop"}, {"UPSTREAM_ERROR", "UPSTREAM_BUSY"}),
-    "every call slower than the deadline": ({"kind": "delay", "delay_ms": 8000}, {"UPSTREAM_ERROR"}),
+    "every call slower than the deadline": ({"kind": "delay", "delay_ms": 8000}, {"UPSTREAM_BUSY"}),
 }
 
 

@@ -130,8 +130,10 @@ def serve_command(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     settings = Settings.from_env()
     if settings.public_url == DEFAULT_PUBLIC_URL:
-        # No PORTAL_PUBLIC_URL: the portal is where this command listens.
-        settings = replace(settings, public_url=f"http://{args.host}:{args.port}")
+        # No PORTAL_PUBLIC_URL: the portal is where this command listens (on every interface:
+        # loopback is the address a browser on this machine can use).
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host  # noqa: S104
+        settings = replace(settings, public_url=f"http://{host}:{args.port}")
     servers = []
     if settings.uses_sandbox:
         base_url = f"http://{args.host}:{args.sandbox_port}"

@@ -150,7 +150,7 @@ class Settings:
             secret_key_generated=generated,
             store_url=store_url,
             env=mode,
-            request_deadline=_number(get("PORTAL_REQUEST_DEADLINE") or "20", "PORTAL_REQUEST_DEADLINE"),
+            request_deadline=_positive(get("PORTAL_REQUEST_DEADLINE") or "20", "PORTAL_REQUEST_DEADLINE"),
             cache_ttl=_number(get("PORTAL_CACHE_TTL") or "10", "PORTAL_CACHE_TTL"),
             **_hardening(get, production=mode == "production"),
         )

@@ -37,7 +37,8 @@ def test_an_account_is_normalised_to_netsuite_form():
         ({"NETSUITE_CLIENT_SECRET": ""}, "NETSUITE_CLIENT_ID and NETSUITE_CLIENT_SECRET are required"),
         ({"NETSUITE_REST_URL": "ftp://x"}, "NETSUITE_REST_URL must be an absolute http"),
         ({"PORTAL_STORE_URL": "postgres://db"}, "PORTAL_STORE_URL must start with"),
-        ({"PORTAL_REQUEST_DEADLINE": "soon"}, "PORTAL_REQUEST_DEADLINE must be a number of seconds"),
+        ({"PORTAL_REQUEST_DEADLINE": "soon"}, "PORTAL_REQUEST_DEADLINE must be a number, not 'soon'"),
+        ({"PORTAL_REQUEST_DEADLINE": "0"}, "PORTAL_REQUEST_DEADLINE must be positive"),
     ],
 )
 def test_a_bad_value_names_the_variable_at_fault(changes, message):

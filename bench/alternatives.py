@@ -28,21 +28,10 @@ from bench.harness import Sandbox, access_token, critical_path, running_sandbox,
 from bench.measure import Report, ms, percentile, timed
 from bench.options import Options
 from bench.plain_schema import PLAIN_DASHBOARD, context, schema
-from graph.netsuite import AccountHosts, NetSuiteAccount, NetSuiteClient
+from graph.netsuite import AccountHosts, FixedToken, NetSuiteAccount, NetSuiteClient
 
 OPEN_ORDER = {"A", "B", "D", "E", "F"}  # enum ids of open sales orders
 CLOSED_CASE = {"5", "7"}
-
-
-class StaticTokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def refreshed_token(self, rejected: str) -> str:
-        raise RuntimeError("a benchmark token expired")
 
 
 async def rest_dashboard(client: NetSuiteClient, customer_id: int) -> dict[str, Any]:
@@ -93,7 +82,7 @@ async def backend(
     url = sandbox.url
     hosts = AccountHosts.for_account(sandbox.config.account_id, rest_url=url, app_url=url, restlet_url=url)
     async with NetSuiteAccount.open(hosts, concurrency=limit) as account:
-        client = NetSuiteClient(account, StaticTokens(token), lane=f"customer:{user['customer_id']}")
+        client = NetSuiteClient(account, FixedToken(token), lane=f"customer:{user['customer_id']}")
         async with serve(build(client, user["customer_id"])) as served:
             yield served
 

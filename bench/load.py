@@ -15,24 +15,13 @@ from bench.harness import Portal, access_token, running_portal, running_sandbox
 from bench.measure import Report, for_duration, ms, percentile
 from bench.options import Options
 from bench.queries import DASHBOARD, INVOICE_PAGE
-from graph.netsuite import AccountHosts, NetSuiteAccount, NetSuiteClient, render
+from graph.netsuite import AccountHosts, FixedToken, NetSuiteAccount, NetSuiteClient, render
 
 LIMIT = 5
 VIEWERS = 50
 LIGHT_VIEWERS = 10
 FLOOD_WORKERS = 40
 LIGHT_PAUSE = 0.5  # a person reading the screen before the next one
-
-
-class StaticTokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def refreshed_token(self, rejected: str) -> str:
-        raise RuntimeError("a benchmark token expired")
 
 
 async def signed_in(portal: Portal, users: list[dict[str, Any]]) -> list[httpx.AsyncClient]:
@@ -124,7 +113,7 @@ async def governor_saturation(options: Options, report: Report) -> None:
         async with NetSuiteAccount.open(hosts, concurrency=LIMIT) as account:
 
             async def lane(user: dict[str, Any], token: str) -> None:
-                client = NetSuiteClient(account, StaticTokens(token), lane=f"customer:{user['customer_id']}")
+                client = NetSuiteClient(account, FixedToken(token), lane=f"customer:{user['customer_id']}")
                 for n in range(per_lane):
                     await client.suiteql(
                         render(

@@ -15,7 +15,7 @@ from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet, 
 from graph.auth.pages import NO_STORE, auth_page
 from graph.auth.pending import PENDING_TTL, PendingLogin
 from graph.auth.redirects import UnsafeRedirect, origin_of, safe_next
-from graph.netsuite import AuthenticationFailed, NetSuiteClient, NetSuiteError, as_int, render
+from graph.netsuite import FixedToken, NetSuiteClient, NetSuiteError, as_int, render
 
 if TYPE_CHECKING:
     from graph.auth.service import AuthService
@@ -193,7 +193,7 @@ class AuthViews:
 
     async def _customer_of(self, entity_id: int, tokens: TokenSet, *, lane: str) -> int | None:
         """The customer an entity acts for: itself when a customer, else a contact's company."""
-        client = NetSuiteClient(self.service.account, _FixedToken(tokens.access_token), lane=lane)
+        client = NetSuiteClient(self.service.account, FixedToken(tokens.access_token), lane=lane)
         rows = await client.suiteql(render("SELECT id FROM customer WHERE id = :entity", entity=entity_id))
         if rows:
             return entity_id
@@ -224,19 +224,6 @@ class AuthViews:
         cookies = service.cookies
         response.delete_cookie(cookies.session_name, path="/", secure=cookies.secure, httponly=True)
         return response
-
-
-class _FixedToken:
-    """The token set just issued at sign-in, before a session exists to refresh it."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def access_token(self) -> str:
-        return self._token
-
-    async def refreshed_token(self, rejected: str) -> str:
-        raise AuthenticationFailed()
 
 
 def _unavailable() -> Response:

@@ -4,6 +4,7 @@ from graph.netsuite.account import DEFAULT_TIMEOUT, NetSuiteAccount
 from graph.netsuite.client import (
     MAX_PAGE_SIZE,
     MAX_RESULTS,
+    FixedToken,
     NetSuiteClient,
     SuiteQLPage,
     SuiteQLRow,
@@ -48,6 +49,7 @@ __all__ = [
     "AuthenticationFailed",
     "ConcurrencyLimited",
     "DuplicateRecord",
+    "FixedToken",
     "Gate",
     "GovernedTransport",
     "Governor",

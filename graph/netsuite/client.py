@@ -15,7 +15,13 @@ from typing import Any, Protocol
 import httpx
 
 from graph.netsuite.account import NetSuiteAccount
-from graph.netsuite.errors import IdempotencyConflict, UpstreamBusy, UpstreamUnavailable, error_from_response
+from graph.netsuite.errors import (
+    AuthenticationFailed,
+    IdempotencyConflict,
+    UpstreamBusy,
+    UpstreamUnavailable,
+    error_from_response,
+)
 from graph.netsuite.governor import current_deadline
 from graph.netsuite.suiteql import as_bool, as_int
 from graph.netsuite.transport import IDEMPOTENCY_HEADER, IDEMPOTENT_EXTENSION, lane_scope
@@ -41,6 +47,19 @@ class TokenProvider(Protocol):
     async def refreshed_token(self, rejected: str) -> str:
         """A token to replace ``rejected``; raise AuthenticationFailed when none can be had."""
         ...
+
+
+class FixedToken:
+    """One access token that nothing can refresh: a sign-in before its session exists, a tool."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def access_token(self) -> str:
+        return self._token
+
+    async def refreshed_token(self, rejected: str) -> str:
+        raise AuthenticationFailed()
 
 
 @dataclass(frozen=True, slots=True)

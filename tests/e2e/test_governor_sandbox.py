@@ -19,6 +19,7 @@ from support.oauth import access_token, sandbox_config, serve
 from graph.netsuite import (
     AccountHosts,
     ConcurrencyLimited,
+    FixedToken,
     NetSuiteAccount,
     NetSuiteClient,
     RetryPolicy,
@@ -36,26 +37,13 @@ SUITEQL = "/services/rest/query/v1/suiteql"
 POLICY = RetryPolicy(attempts=4, base_delay=0.005, max_delay=0.02)
 
 
-class StaticTokens:
-    """One viewer's access token, as the portal's token store would hand it out."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
-
-    async def refreshed_token(self, rejected: str) -> str:
-        raise AssertionError("no token expires in these tests")
-
-
 @dataclass
 class Sandbox:
     app: Starlette
     url: str
     control: httpx.AsyncClient
     account: NetSuiteAccount
-    viewers: list[tuple[int, StaticTokens]]
+    viewers: list[tuple[int, FixedToken]]
 
     def client(self, index: int = 0) -> NetSuiteClient:
         customer_id, tokens = self.viewers[index]
@@ -83,7 +71,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         hosts = AccountHosts.for_account(config.account_id, rest_url=url, app_url=url, restlet_url=url)
         async with NetSuiteAccount.open(hosts, concurrency=LIMIT, policy=POLICY) as account:
             pairs = zip(users, tokens, strict=True)
-            viewers = [(user["customer_id"], StaticTokens(token)) for user, token in pairs]
+            viewers = [(user["customer_id"], FixedToken(token)) for user, token in pairs]
             yield Sandbox(app, url, control, account, viewers)
 
 

@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import json
 import re
-import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,13 +21,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from bench.upstream import CALLS_PATH, VIEWER_PATH
 from graph.app import create_app
 from graph.config import Settings
 from graph.sandbox import SandboxConfig
+from graph.serving import listening_socket, serve, socket_url
 
 SECRET_KEY = "benchmark-portal-secret-key-not-for-production"
 # The benchmarks measure the service and its governor, not the per-viewer abuse limits in front.
@@ -37,44 +36,6 @@ UNLIMITED = {
     "PORTAL_RATE_BURST": "1000000",
     "PORTAL_ACCOUNT_RATE_LIMIT": "1000000",
 }
-
-
-def listening_socket() -> socket.socket:
-    """A loopback socket on a free port whose connections send without Nagle's delay.
-
-    asyncio sets TCP_NODELAY only on sockets whose protocol is IPPROTO_TCP; a socket made with the
-    default protocol 0 leaves every keep-alive response (head, then body) waiting ~40 ms for the
-    client's delayed ACK. Accepted connections inherit the option from the listening socket.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def socket_url(sock: socket.socket) -> str:
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-@asynccontextmanager
-async def serve(app: Any, sock: socket.socket | None = None, *, lifespan: str = "off") -> AsyncIterator[str]:
-    """Serve ``app`` on ``sock`` (a free loopback port by default) until the block ends; yields its URL."""
-    sock = sock or listening_socket()
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="critical", lifespan=lifespan, access_log=False, backlog=4096)
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    async with asyncio.timeout(30):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.005)
-    try:
-        yield socket_url(sock)
-    finally:
-        server.should_exit = True
-        await task
 
 
 def critical_path(calls: list[tuple[float, float]]) -> int:

@@ -7,7 +7,8 @@ import sys
 import time
 
 import httpx
-from support.oauth import listening_socket
+
+from graph.serving import listening_socket
 
 COMMAND = [sys.executable, "-m", "graph.cli"]
 

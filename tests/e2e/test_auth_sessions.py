@@ -6,11 +6,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from support.oauth import serve
 from support.portal import Portal, running_portal
 
 from graph.app import create_app
 from graph.sandbox.oauth import server
+from graph.serving import serve
 
 PROFILE = "{ viewer { customer { companyName } } }"
 CONSENT = "{ viewer { session { consentExpiresAt reconsentSoon } } }"

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from support.oauth import access_token, sandbox_config, serve
+from support.oauth import access_token, sandbox_config
 
 from graph.netsuite import (
     AccountHosts,
@@ -28,6 +28,7 @@ from graph.netsuite import (
 )
 from graph.sandbox import create_sandbox, list_users
 from graph.sandbox.app import PING_SCRIPT
+from graph.serving import serve
 
 LIMIT = 3
 VIEWERS = 20

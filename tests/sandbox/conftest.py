@@ -8,11 +8,12 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
-from support.oauth import access_token, sandbox_config, serve
+from support.oauth import access_token, sandbox_config
 
 from graph.sandbox import create_sandbox, list_users
 from graph.sandbox.config import SandboxConfig
 from graph.sandbox.state import SandboxState
+from graph.serving import serve
 
 
 @dataclass

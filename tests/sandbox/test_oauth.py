@@ -29,7 +29,6 @@ from support.oauth import (
     pkce_pair,
     refresh,
     sandbox_config,
-    serve,
     sign_in,
     stub_database,
     submit,
@@ -39,6 +38,7 @@ from graph.sandbox import create_sandbox
 from graph.sandbox.errors import invalid_login_response
 from graph.sandbox.oauth import LOGIN_COOKIE, authenticate, issue_access_token, redirect_uri_allowed, server
 from graph.sandbox.state import ADMINISTRATOR_ROLE, CUSTOMER_CENTER_ROLE, Principal, SandboxState
+from graph.serving import serve
 
 AUTHORIZE = "/app/login/oauth2/authorize.nl"
 TOKEN = "/services/rest/auth/oauth2/v1/token"

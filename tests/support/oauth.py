@@ -3,21 +3,17 @@ database of portal users, and the browser side of the OAuth 2.0 dance (forms par
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import secrets
-import socket
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import uvicorn
 
 from graph.sandbox.config import SandboxConfig
 
@@ -45,39 +41,6 @@ def stub_database(users: Iterable[dict[str, Any]] = (CUSTOMER, OTHER_CUSTOMER, A
 
 def sandbox_config(**changes: Any) -> SandboxConfig:
     return SandboxConfig(**{"redirect_uris": [REDIRECT_URI], **changes})
-
-
-def listening_socket() -> socket.socket:
-    """A loopback socket bound to a free port, so that a server's URL is known before it starts."""
-    # IPPROTO_TCP, so that asyncio sets TCP_NODELAY on accepted connections (as uvicorn's own
-    # sockets get): otherwise each keep-alive response waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def socket_url(sock: socket.socket) -> str:
-    return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-
-@asynccontextmanager
-async def serve(app: Any, sock: socket.socket | None = None, *, lifespan: str = "off") -> AsyncIterator[str]:
-    """Run ``app`` with uvicorn on ``sock`` (a free loopback port when None) in this event loop;
-    yields its base URL."""
-    sock = sock or listening_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan=lifespan))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    async with asyncio.timeout(10):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.005)
-    try:
-        yield socket_url(sock)
-    finally:
-        server.should_exit = True
-        await task
 
 
 @dataclass
@@ -214,15 +177,12 @@ __all__ = [
     "basic",
     "callback_params",
     "exchange",
-    "listening_socket",
     "page_text",
     "parse_form",
     "pkce_pair",
     "refresh",
     "sandbox_config",
-    "serve",
     "sign_in",
-    "socket_url",
     "stub_database",
     "submit",
 ]

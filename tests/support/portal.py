@@ -25,7 +25,8 @@ from graph.app import create_app
 from graph.config import Settings
 from graph.sandbox import SandboxConfig, create_sandbox, list_users
 from graph.sandbox.state import SandboxState
-from support.oauth import listening_socket, parse_form, serve, socket_url
+from graph.serving import listening_socket, serve, socket_url
+from support.oauth import parse_form
 
 SECRET_KEY = "end-to-end-test-portal-secret-key"
 

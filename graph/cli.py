@@ -16,7 +16,7 @@ from graph.app import create_app
 from graph.config import DEFAULT_PUBLIC_URL, ConfigError, Settings
 from graph.sandbox import create_sandbox, list_users
 from graph.sandbox.config import SandboxConfig
-from graph.schema import schema
+from graph.schema import build_schema
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,7 +171,7 @@ def _server(app, host: str, port: int) -> uvicorn.Server:
 
 
 def export_schema_command() -> int:
-    sys.stdout.write(str(schema) + "\n")
+    sys.stdout.write(str(build_schema()) + "\n")
     return 0
 
 

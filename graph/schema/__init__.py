@@ -1,4 +1,4 @@
-"""The portal's GraphQL schema. ``schema`` is what ``schema.graphql`` is exported from."""
+"""The portal's GraphQL schema; `suitegraph export-schema` prints `build_schema()` as `schema.graphql`."""
 
 from __future__ import annotations
 
@@ -40,6 +40,4 @@ def build_schema(*, introspection: bool = True, limits: QueryLimits | None = Non
     )
 
 
-schema = build_schema()
-
-__all__ = ["build_schema", "schema"]
+__all__ = ["build_schema"]

@@ -21,6 +21,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 
 from graph.netsuite import NetSuiteError
+from graph.netsuite.errors import challenge_error, parse_error_body
 
 with warnings.catch_warnings():
     # authlib 1.9 steers users to its httpx2 fork; plain httpx is what the account's transport is.
@@ -172,6 +173,8 @@ class NetSuiteOAuth:
             transport=transport,
             timeout=httpx.Timeout(timeout),
         )
+        for hook in ("access_token_response", "refresh_token_response"):
+            self._client.register_compliance_hook(hook, _checked_token_response)
 
     def authorization_request(self, *, prompt: str | None = None) -> AuthorizationRequest:
         if prompt is not None and prompt not in PROMPTS:
@@ -205,11 +208,11 @@ class NetSuiteOAuth:
         return TokenSet.from_response(token, previous_refresh=refresh_token)
 
     async def revoke(self, refresh_token: str) -> None:
+        # Success is undocumented: 200 with or without a body and 204 all count.
         response = await self._call(self._client.revoke_token(self.revoke_url, token=refresh_token))
-        if response.status_code >= 500:
-            raise OAuthUnavailable(f"revoke endpoint answered HTTP {response.status_code}")
-        if response.status_code >= 400:
-            raise _failure(_error_code(response))
+        failure = _endpoint_failure(response)
+        if failure is not None:
+            raise failure
 
     async def _call(self, operation: Any) -> Any:
         try:
@@ -231,13 +234,47 @@ class NetSuiteOAuth:
             self._client.token = None
 
 
-def _error_code(response: httpx.Response) -> str:
+def _endpoint_failure(response: httpx.Response) -> Exception | None:
+    """What a failed token or revoke response means; None for a success.
+
+    NetSuite documents ``{"error": "..."}`` (no description) and a 401 ``invalid_client`` with a
+    ``WWW-Authenticate`` challenge. A gateway may answer instead: a 429 or 5xx, HTML or a REST-style
+    error body. Busy and broken endpoints are unavailable, never the user's fault.
+    """
+    status = response.status_code
+    if status < 300:
+        return None
+    if status == 429 or status >= 500 or status < 400:
+        return OAuthUnavailable(f"token endpoint answered HTTP {status}")
+    code, _ = parse_error_body(response.content)
+    code = code or challenge_error(response.headers.get("WWW-Authenticate"))
+    if code is None and status == 401:
+        code = "invalid_client"  # the token endpoint's 401 is always the client's credentials
+    if code is None:
+        return OAuthUnavailable(f"token endpoint answered HTTP {status} without an OAuth error")
+    return _failure(code)
+
+
+def _checked_token_response(response: httpx.Response) -> httpx.Response:
+    """Classify failures before authlib reads the body, and give it an ``expires_in`` it can read."""
+    failure = _endpoint_failure(response)
+    if failure is not None:
+        raise failure
     try:
-        body = response.json()
+        token = response.json()
     except ValueError:
-        return "invalid_response"
-    error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, str) else "invalid_request"
+        return response  # authlib reports the undecodable body
+    raw = token.get("expires_in") if isinstance(token, dict) else None
+    if raw is None or isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+        return response
+    # "3600.0", "", or junk: authlib would crash on int(); the lifetime is ours to default.
+    token = {**token, "expires_in": int(_seconds(raw))}
+    return httpx.Response(
+        response.status_code,
+        headers={"Content-Type": "application/json"},
+        json=token,
+        request=response.request,
+    )
 
 
 def _failure(error: str) -> OAuthFailure:

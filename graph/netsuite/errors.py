@@ -21,6 +21,7 @@ Our exception hierarchy::
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -101,6 +102,10 @@ AUTHENTICATION_CODES = frozenset(
 )
 PERMISSION_CODES = frozenset({"INSUFFICIENT_PERMISSION"})
 NOT_FOUND_CODES = frozenset({"NONEXISTENT_ID"})
+# REST says USER_ERROR "... This entity already exists."; the SOAP-era codes may surface as well.
+DUPLICATE_CODES = frozenset({"DUP_ENTITY", "DUP_RCRD"})
+_CHALLENGE_ERROR = re.compile(r'\berror\s*=\s*"?([A-Za-z_]+)')
+_TEXT_CODE = re.compile(r"(?:error code:\s*|<code>\s*)([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
 def parse_error_body(content: bytes) -> tuple[str | None, str | None]:
@@ -108,17 +113,22 @@ def parse_error_body(content: bytes) -> tuple[str | None, str | None]:
     try:
         data: Any = json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        return None, None
+        return _text_error(content)
     if not isinstance(data, dict):
         return None, None
 
     code: str | None = None
     detail: str | None = None
     details = data.get("o:errorDetails")
-    if isinstance(details, list) and details and isinstance(details[0], dict):
-        # REST: the first detail carries the specific code; the top level (if any) is generic.
-        code = _text(details[0].get("o:errorCode"))
-        detail = _text(details[0].get("detail"))
+    if isinstance(details, dict):
+        details = [details]
+    if isinstance(details, list):
+        # REST: a detail carries the specific code; the top level (if any) is generic.
+        entries = [entry for entry in details if isinstance(entry, dict)]
+        first = next((entry for entry in entries if _text(entry.get("o:errorCode"))), None)
+        first = first or (entries[0] if entries else {})
+        code = _text(first.get("o:errorCode"))
+        detail = _text(first.get("detail"))
     error = data.get("error")
     if isinstance(error, dict):  # RESTlet: {"error": {"code": ..., "message": ...}}
         code = code or _text(error.get("code"))
@@ -131,6 +141,19 @@ def parse_error_body(content: bytes) -> tuple[str | None, str | None]:
     return code, detail
 
 
+def challenge_error(header: str | None) -> str | None:
+    """The ``error`` of a ``WWW-Authenticate`` challenge (``Bearer realm="1", error="invalid_token"``)."""
+    match = _CHALLENGE_ERROR.search(header or "")
+    return match.group(1) if match else None
+
+
+def _text_error(content: bytes) -> tuple[str | None, str | None]:
+    """A RESTlet answers in the format of the request: its error may be plain text or XML."""
+    text = content[:4096].decode("utf-8", "replace")
+    match = _TEXT_CODE.search(text)
+    return (match.group(1), None) if match else (None, None)
+
+
 def error_from_response(response: httpx.Response) -> NetSuiteError:
     """The typed error for a failed NetSuite response (reads the body, which must be loaded)."""
     status = response.status_code
@@ -139,11 +162,13 @@ def error_from_response(response: httpx.Response) -> NetSuiteError:
     except httpx.ResponseNotRead:
         content = b""
     code, detail = parse_error_body(content)
+    code = code or challenge_error(response.headers.get("WWW-Authenticate"))
     kwargs: dict[str, Any] = {"status": status, "code": code, "detail": detail}
 
     if status == 429 or code in CONCURRENCY_CODES:
         return ConcurrencyLimited(**kwargs)
-    if code == "IDEMPOTENCY_ERROR":
+    # Oracle documents the duplicate key as "HTTP 400 Conflict"; a 409 is just as plausible.
+    if code == "IDEMPOTENCY_ERROR" or (status in (400, 409) and _mentions(detail, "idempotency key")):
         return IdempotencyConflict(**kwargs, location=response.headers.get("Location"))
     if status == 401 or code in AUTHENTICATION_CODES:
         return AuthenticationFailed(**kwargs)
@@ -153,9 +178,13 @@ def error_from_response(response: httpx.Response) -> NetSuiteError:
         return RecordNotFound(**kwargs)
     if status >= 500 or status < 400:
         return UpstreamUnavailable(**kwargs)
-    if code == "USER_ERROR" and detail and "already exists" in detail.lower():
+    if code in DUPLICATE_CODES or _mentions(detail, "already exists"):
         return DuplicateRecord(**kwargs)
     return InvalidRequest(**kwargs)
+
+
+def _mentions(detail: str | None, phrase: str) -> bool:
+    return detail is not None and phrase in detail.lower()
 
 
 def _text(value: Any) -> str | None:
@@ -173,6 +202,7 @@ __all__ = [
     "RecordNotFound",
     "UpstreamBusy",
     "UpstreamUnavailable",
+    "challenge_error",
     "error_from_response",
     "parse_error_body",
 ]

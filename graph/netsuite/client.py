@@ -37,6 +37,7 @@ ASYNC_JOB_TIMEOUT = 120.0  # how long an async create is polled when no request 
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCRIPT_ID = re.compile(r"^[A-Za-z0-9_]+$")
 _RESTLET_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
+_FINISHED = frozenset({"succeeded", "success", "failed", "completed", "complete", "finished", "done"})
 
 
 class TokenProvider(Protocol):
@@ -104,14 +105,17 @@ class NetSuiteClient:
         items = data.get("items") or []
         if not isinstance(items, list):
             raise UpstreamUnavailable(status=response.status_code, detail="SuiteQL items is not a list")
+        # Column names are documented lowercase (aliases too); lowercasing them here keeps the
+        # rows' keys the ones our queries name, whatever case a server chooses.
         rows = [
-            {key: value for key, value in row.items() if key != "links"}
+            {str(key).lower(): value for key, value in row.items() if key != "links"}
             for row in items
             if isinstance(row, dict)
         ]
+        has_more = as_bool(data.get("hasMore"))
         return SuiteQLPage(
             items=rows,
-            has_more=bool(as_bool(data.get("hasMore"))),
+            has_more=_link(data, "next") is not None if has_more is None else has_more,
             total_results=as_int(data.get("totalResults")),
             offset=as_int(data.get("offset")) if data.get("offset") is not None else offset,
         )
@@ -246,8 +250,15 @@ class NetSuiteClient:
         if body is not None and method in ("GET", "DELETE"):
             raise ValueError(f"a RESTlet {method} takes its input in params, not a body")
         query = {"script": str(script), "deploy": str(deploy), **query}
+        # A RESTlet answers, errors included, in the format the request's Content-Type names; without
+        # one (a GET has no body) it answers plain text.
         response = await self._call(
-            method, self.account.hosts.restlet_endpoint, params=query, body=body, read=method == "GET"
+            method,
+            self.account.hosts.restlet_endpoint,
+            params=query,
+            body=body,
+            headers={"Content-Type": "application/json"},
+            read=method == "GET",
         )
         if not response.content:
             return None
@@ -323,27 +334,28 @@ class NetSuiteClient:
         delay = 0.05
         while True:
             job = _object(await self._call("GET", job_url, read=True))
-            if as_bool(job.get("completed")):
+            if _job_completed(job):
                 break
             if time.monotonic() + delay >= deadline:
                 raise UpstreamBusy(detail="async job did not complete in time")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
-        tasks = _object(await self._call("GET", f"{job_url}/task", read=True))
-        items = tasks.get("items") or []
-        if not items or not isinstance(items[0], dict):
+        task = job.get("task")
+        tasks_url = _link(task, "self") if isinstance(task, dict) else None
+        tasks_url = self.account.hosts.resolve(tasks_url) if tasks_url else f"{job_url}/task"
+        tasks = _object(await self._call("GET", tasks_url, read=True))
+        items = tasks.get("items")
+        first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else None
+        if first is None:
             raise UpstreamUnavailable(detail="async job has no task")
-        task_url = _self_link(items[0])
-        task_url = (
-            self.account.hosts.resolve(task_url) if task_url else f"{job_url}/task/{items[0].get('id')}"
-        )
-        result = await self._call("GET", f"{task_url}/result", read=True)
-        if result.headers.get("Location"):
-            return _id_from_location(result)
-        created = _decode(result) if result.content else None
-        if isinstance(created, dict) and created.get("id") is not None:
-            return str(created["id"])
-        raise UpstreamUnavailable(status=result.status_code, detail="async job result names no record")
+        task_url = _link(first, "self")
+        if task_url:
+            task_url = self.account.hosts.resolve(task_url)
+        elif first.get("id") is not None:
+            task_url = f"{tasks_url}/{first['id']}"
+        else:
+            raise UpstreamUnavailable(detail="async job task has no link")
+        return _created_id(await self._call("GET", f"{task_url}/result", read=True))
 
 
 def _check_paging(limit: int, offset: int) -> None:
@@ -369,16 +381,48 @@ def _object(response: httpx.Response) -> dict[str, Any]:
     return data
 
 
-def _self_link(item: Mapping[str, Any]) -> str | None:
-    for link in item.get("links") or []:
-        if isinstance(link, dict) and link.get("rel") == "self" and isinstance(link.get("href"), str):
+def _link(item: Mapping[str, Any], rel: str) -> str | None:
+    links = item.get("links")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("rel") == rel and isinstance(link.get("href"), str):
             return link["href"]
     return None
 
 
+def _job_completed(job: Mapping[str, Any]) -> bool:
+    # ``completed`` is documented; a job without it is read by its ``progress`` word instead.
+    completed = job.get("completed")
+    if completed is not None:
+        return bool(as_bool(completed))
+    return str(job.get("progress") or "").strip().lower() in _FINISHED
+
+
+def _created_id(result: httpx.Response) -> str:
+    """The record id in an async task's result: the original 204's Location, or a JSON body."""
+    if result.headers.get("Location"):
+        return _id_from_location(result)
+    body = _decode(result) if result.content else None
+    if isinstance(body, dict):
+        if "o:errorDetails" in body or "error" in body:
+            # A failed task's result is the error the synchronous call would have answered.
+            status = body.get("status")
+            status = int(status) if isinstance(status, int | str) and str(status).isdigit() else 400
+            raise error_from_response(httpx.Response(status, content=result.content))
+        if body.get("id") is not None:
+            return str(body["id"])
+        href = _link(body, "self")
+        if href:
+            return _last_segment(href)
+    raise UpstreamUnavailable(status=result.status_code, detail="async job result names no record")
+
+
+def _last_segment(url: str) -> str:
+    return httpx.URL(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def _id_from_location(response: httpx.Response) -> str:
     location = response.headers.get("Location", "")
-    record_id = httpx.URL(location).path.rstrip("/").rsplit("/", 1)[-1] if location else ""
+    record_id = _last_segment(location) if location else ""
     if not record_id:
         raise UpstreamUnavailable(status=response.status_code, detail="no Location for the created record")
     return record_id

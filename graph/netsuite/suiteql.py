@@ -34,7 +34,16 @@ _TOKENS = re.compile(
     re.DOTALL,
 )
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# NetSuite's date preferences: M/D/YYYY, D/M/YYYY, D.M.YYYY, D-M-YYYY, YYYY/M/D, D-Mon-YYYY,
+# D Month, YYYY, Month D, YYYY ...; a datetime adds the time as "3:04 pm" or "15:04:05".
+_YEAR_FIRST = re.compile(r"^(?P<year>\d{4})[/.-](?P<a>\d{1,2})[/.-](?P<b>\d{1,2})$")
+_YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4})$")
+_DAY_MONTH_NAME = re.compile(r"^(?P<day>\d{1,2})[\s.-]+(?P<month>[A-Za-z]{3,})\.?[\s,.-]+(?P<year>\d{4})$")
+_MONTH_NAME_DAY = re.compile(r"^(?P<month>[A-Za-z]{3,})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_USER_TIME = re.compile(
+    r"\s+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<meridiem>[AaPp][Mm])?$"
+)
 
 
 class SQL(str):
@@ -213,6 +222,12 @@ def as_bool(value: Any) -> bool | None:
 
 
 def as_date(value: Any) -> dt.date | None:
+    """A date from ISO text (what ``TO_CHAR(d, 'YYYY-MM-DD')`` and REST give) or the user's format.
+
+    A raw date column comes in the user's date preference ("1/15/2025", "15/1/2025", "15-Jan-2025").
+    Day and month are told apart only when one reading is impossible: "5/1/2025" is refused as
+    ambiguous rather than guessed (select such columns with TO_CHAR).
+    """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -220,14 +235,14 @@ def as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    match = _US_DATE.match(text)
-    if match:
-        month, day, year = (int(part) for part in match.groups())
-        return dt.date(year, month, day)
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"{value!r} is not a date") from None
+        pass
+    date = _user_date(_USER_TIME.sub("", text))
+    if date is None:
+        raise ValueError(f"{value!r} is not a date")
+    return date
 
 
 def as_datetime(value: Any) -> dt.datetime | None:
@@ -237,10 +252,50 @@ def as_datetime(value: Any) -> dt.datetime | None:
         return value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
+    text = str(value).strip()
     try:
-        return dt.datetime.fromisoformat(str(value).strip())  # ISO, and "YYYY-MM-DD HH24:MI:SS"
+        return dt.datetime.fromisoformat(text)  # ISO, and "YYYY-MM-DD HH24:MI:SS"
+    except ValueError:
+        pass
+    # The user's format: "1/15/2025 3:04 pm", "15/1/2025 15:04:05".
+    clock = _USER_TIME.search(text)
+    date = _user_date(_USER_TIME.sub("", text))
+    if date is None:
+        raise ValueError(f"{value!r} is not a date-time")
+    if clock is None:
+        return dt.datetime(date.year, date.month, date.day)
+    hour, minute, second = int(clock["hour"]), int(clock["minute"]), int(clock["second"] or 0)
+    meridiem = (clock["meridiem"] or "").lower()
+    if meridiem and not 1 <= hour <= 12:
+        raise ValueError(f"{value!r} is not a date-time")
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    try:
+        return dt.datetime(date.year, date.month, date.day, hour, minute, second)
     except ValueError:
         raise ValueError(f"{value!r} is not a date-time") from None
+
+
+def _user_date(text: str) -> dt.date | None:
+    """A date in one of NetSuite's date preferences; None when it is none of them."""
+    parts: tuple[int, int, int] | None = None  # year, month, day
+    if match := _YEAR_FIRST.match(text):
+        parts = int(match["year"]), int(match["a"]), int(match["b"])
+    elif match := _YEAR_LAST.match(text):
+        a, b, year = int(match["a"]), int(match["b"]), int(match["year"])
+        if a != b and a <= 12 and b <= 12:
+            raise ValueError(f"{text!r} is ambiguous: day and month could be either way round")
+        parts = (year, a, b) if b > 12 else (year, b, a)
+    elif match := _DAY_MONTH_NAME.match(text) or _MONTH_NAME_DAY.match(text):
+        name = match["month"][:3].lower()
+        if name in _MONTHS:
+            parts = int(match["year"]), _MONTHS.index(name) + 1, int(match["day"])
+    if parts is None:
+        return None
+    try:
+        return dt.date(*parts)
+    except ValueError:
+        return None
 
 
 __all__ = [

@@ -263,7 +263,10 @@ class NetSuiteClient:
         if not response.content:
             return None
         if "json" in response.headers.get("Content-Type", ""):
-            return _decode(response)
+            try:
+                return response.json()
+            except ValueError:
+                pass  # a script that returns a bare string is sent as is, under a JSON Content-Type
         return response.text
 
     # ---- plumbing --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from graph.netsuite import (
+    AccountHosts,
     AuthenticationFailed,
     ConcurrencyLimited,
     DuplicateRecord,
@@ -532,3 +533,38 @@ async def test_a_conflict_answered_as_409_follows_the_earlier_job(
     assert await client.create_record_async("supportCase", {"title": "x"}, idempotency_key="k-6") == "3"
     assert post.call_count == 1
     assert json.loads(post.calls.last.request.content) == {"title": "x"}
+
+
+async def test_a_restlet_string_under_a_json_content_type_is_returned_as_text(
+    router: respx.MockRouter, client: NetSuiteClient
+) -> None:
+    router.post(RESTLET).mock(
+        side_effect=[
+            httpx.Response(200, text="done", headers={"Content-Type": "application/json;charset=utf-8"}),
+            httpx.Response(200, text='"done"', headers={"Content-Type": "application/json"}),
+            httpx.Response(200, headers={"Content-Type": "application/json"}),
+        ]
+    )
+    assert await client.restlet(12, 1, method="POST", body={"a": 1}) == "done"
+    assert await client.restlet(12, 1, method="POST", body={"a": 1}) == "done"
+    assert await client.restlet(12, 1, method="POST", body={"a": 1}) is None
+
+
+# ---- hosts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("account", "slug", "realm"),
+    [
+        ("1234567_RP", "1234567-rp", "1234567_RP"),  # Release Preview
+        ("tstdrv1234567", "tstdrv1234567", "TSTDRV1234567"),
+        ("1234567_SB12", "1234567-sb12", "1234567_SB12"),
+        ("1234567-sb1", "1234567-sb1", "1234567_SB1"),  # given in the hostname form
+    ],
+)
+def test_other_account_suffixes_follow_the_same_rule(account: str, slug: str, realm: str) -> None:
+    hosts = AccountHosts.for_account(account)
+    assert hosts.account_id == realm
+    assert hosts.rest_url == f"https://{slug}.suitetalk.api.netsuite.com"
+    assert hosts.restlet_url == f"https://{slug}.restlets.api.netsuite.com"
+    assert hosts.authorize_url == f"https://{slug}.app.netsuite.com/app/login/oauth2/authorize.nl"

@@ -269,12 +269,7 @@ def _checked_token_response(response: httpx.Response) -> httpx.Response:
         return response
     # "3600.0", "", or junk: authlib would crash on int(); the lifetime is ours to default.
     token = {**token, "expires_in": int(_seconds(raw))}
-    return httpx.Response(
-        response.status_code,
-        headers={"Content-Type": "application/json"},
-        json=token,
-        request=response.request,
-    )
+    return httpx.Response(response.status_code, json=token, request=response.request)
 
 
 def _failure(error: str) -> OAuthFailure:

@@ -105,7 +105,7 @@ NOT_FOUND_CODES = frozenset({"NONEXISTENT_ID"})
 # REST says USER_ERROR "... This entity already exists."; the SOAP-era codes may surface as well.
 DUPLICATE_CODES = frozenset({"DUP_ENTITY", "DUP_RCRD"})
 _CHALLENGE_ERROR = re.compile(r'\berror\s*=\s*"?([A-Za-z_]+)')
-_TEXT_CODE = re.compile(r"(?:error code:\s*|<code>\s*)([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
+_TEXT_CODE = re.compile(r"(?:error code:\s*|<error>\s*<code>\s*)([A-Za-z][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
 def parse_error_body(content: bytes) -> tuple[str | None, str | None]:

@@ -105,7 +105,10 @@ def test_error_details_missing_empty_or_odd(
 @pytest.mark.parametrize(
     ("response", "kind"),
     [
-        (httpx.Response(400, text="<html><body>Request blocked by proxy</body></html>"), InvalidRequest),
+        (
+            httpx.Response(400, text="<html><body>Request blocked by proxy <code>E42</code></body></html>"),
+            InvalidRequest,
+        ),
         (httpx.Response(403, text="<html>Forbidden</html>"), PermissionDenied),
         (httpx.Response(429, text="<html>Too Many Requests</html>"), ConcurrencyLimited),
         (httpx.Response(502, text="<html>Bad Gateway</html>"), UpstreamUnavailable),

@@ -202,8 +202,16 @@ async def _post(request: Request, state: SandboxState, principal: Principal, rty
     return await run()
 
 
+async def root(request: Request) -> Response:
+    """``OPTIONS`` on the REST root: 204 for valid credentials, NetSuite's cheap credential check."""
+    auth = authorized(request)
+    return auth if isinstance(auth, Response) else Response(status_code=204)
+
+
 def routes() -> list[Route]:
     return [
+        Route("/services/rest/", root, methods=["OPTIONS"]),
+        Route(f"{PREFIX}/", root, methods=["OPTIONS"]),
         Route(f"{PREFIX}/{{rtype}}", many, methods=["GET", "POST"]),
         Route(f"{PREFIX}/{{rtype}}/{{rid}}", one, methods=["GET", "PATCH"]),
         *jobs.routes(),

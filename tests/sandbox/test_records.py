@@ -391,3 +391,11 @@ async def test_a_lost_response_still_creates_the_case_and_the_retry_meets_the_du
     stats = (await seeded.http.get("/__sandbox/stats")).json()
     assert stats["faults"] == 1 and stats["faults_installed"][0]["fired"] == 1
     assert seeded.sql("SELECT COUNT(*) FROM supportcase WHERE externalid = 'ext-lost'") == [(1,)]
+
+
+@pytest.mark.parametrize("path", ["/services/rest/", f"{RECORDS}/"])
+async def test_options_on_the_rest_root_checks_credentials(seeded, path):
+    good = await seeded.http.request("OPTIONS", path, headers=seeded.auth())
+    assert good.status_code == 204 and good.content == b""
+    bad = await seeded.http.request("OPTIONS", path, headers={"Authorization": "Bearer nonsense"})
+    assert bad.status_code == 401 and bad.json()["o:errorDetails"][0]["o:errorCode"] == "INVALID_LOGIN"

@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 from starlette.routing import Route
 
 from graph.auth.crypto import Signer, TokenCipher
-from graph.auth.oauth import NetSuiteOAuth, OAuthFailure, OAuthUnavailable, TokenSet
+from graph.auth.oauth import InvalidGrant, NetSuiteOAuth, OAuthFailure, OAuthUnavailable, TokenSet
 from graph.auth.pending import PendingLogins
 from graph.auth.redirects import UnsafeRedirect, safe_next
 from graph.auth.sessions import Session, SessionRecord, SessionStore
@@ -160,6 +160,8 @@ class AuthService:
                 log.warning("revocation attempt %d failed: %s", attempt, error)
                 if attempt == 1:
                     await asyncio.sleep(0.2)
+            except InvalidGrant:
+                return True  # the token was already dead: expired, or revoked before
             except (OAuthFailure, NetSuiteError) as error:
                 log.warning("NetSuite refused the revocation: %s", error)
                 return False

@@ -16,6 +16,7 @@ from graph.app import create_app
 from graph.config import DEFAULT_PUBLIC_URL, ConfigError, Settings
 from graph.sandbox import create_sandbox, list_users
 from graph.sandbox.config import SandboxConfig
+from graph.sandbox.db import users_in
 from graph.schema import build_schema
 
 
@@ -146,7 +147,7 @@ def serve_command(args: argparse.Namespace) -> int:
         )
         sandbox_app = create_sandbox(config)
         servers.append(_server(sandbox_app, args.host, args.sandbox_port))
-        users = list_users(config)[:3]
+        users = users_in(sandbox_app.state.sandbox.db)[:3]  # the running sandbox's, not a second seed
         print(f"Embedded NetSuite sandbox (account {config.account_id}) on {base_url}")
         print("  demo sign-in: " + "; ".join(f"{u['email']} / {u['password']}" for u in users))
     if settings.secret_key_generated:

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph.sandbox.db import locked
+from graph.sandbox.db import users_in
 from graph.sandbox.faults import FaultRuleError, parse_rules
 from graph.sandbox.oauth import portal_user, server
-from graph.sandbox.state import ADMINISTRATOR_ROLE, SandboxState
+from graph.sandbox.state import SandboxState
 
 PREFIX = "/__sandbox"
 # Runtime-tunable settings, each with its type and smallest allowed value.
@@ -126,27 +126,7 @@ async def patch_config(request: Request) -> Response:
 
 def seeded_users(db: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every portal sign-in of the live database, customers first, with role ids and passwords."""
-    with locked(db):
-        rows = db.execute(
-            "SELECT email, password, entity_id, name, role FROM _portaluser "
-            "ORDER BY role = 'administrator', entity_id"
-        ).fetchall()
-    listed = []
-    for email, password, entity_id, name, role in rows:
-        user = portal_user({"email": email, "name": name, "entity_id": entity_id, "role": role})
-        customer = user.role_id != ADMINISTRATOR_ROLE
-        listed.append(
-            {
-                "email": user.email,
-                "password": password,
-                "name": user.name,
-                "role": role,
-                "role_id": user.role_id,
-                "entity_id": user.entity_id,
-                "customer_id": user.entity_id if customer else None,
-            }
-        )
-    return listed
+    return [{**user, "role_id": portal_user(user).role_id} for user in users_in(db)]
 
 
 async def users(request: Request) -> Response:

@@ -263,11 +263,14 @@ def _user(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def _users(db: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT email, password, entity_id, name, role FROM _portaluser "
-        "ORDER BY role = 'administrator', entity_id"
-    ).fetchall()
+def users_in(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The portal sign-ins of a live database, customers by id, then the administrator (the keys
+    of ``portal_users``)."""
+    with locked(db):
+        rows = db.execute(
+            "SELECT email, password, entity_id, name, role FROM _portaluser "
+            "ORDER BY role = 'administrator', entity_id"
+        ).fetchall()
     return [_user(tuple(row)) for row in rows]
 
 
@@ -284,7 +287,7 @@ def _portal_users_cached(key: tuple[Any, ...]) -> tuple[dict[str, Any], ...]:
     )
     db = build_database(config)
     try:
-        return tuple(_users(db))
+        return tuple(users_in(db))
     finally:
         db.close()
 
@@ -325,5 +328,6 @@ __all__ = [
     "find_user",
     "locked",
     "portal_users",
+    "users_in",
     "visible_rows",
 ]

@@ -7,6 +7,9 @@ import asyncio
 import httpx
 import pytest
 
+from graph.sandbox import list_users
+from graph.sandbox.state import ADMINISTRATOR_ROLE, CUSTOMER_CENTER_ROLE
+
 CUSTOMER_URL = "/services/rest/record/v1/customer/{id}"
 CONCURRENCY_BODY = {
     "type": "https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html",
@@ -117,3 +120,14 @@ async def test_token_invalid_rule_answers_401_with_the_challenge(seeded):
 async def test_malformed_rules_are_refused(seeded):
     response = await seeded.http.put("/__sandbox/faults", json=[{"kind": "explode"}])
     assert response.status_code == 400 and "kind" in response.json()["error"]
+
+
+async def test_the_control_api_lists_the_live_sign_ins_with_their_roles(seeded):
+    listed = (await seeded.http.get("/__sandbox/users")).json()
+    assert [user["email"] for user in listed] == [user["email"] for user in list_users(seeded.config)]
+    first = listed[0]
+    assert first["email"] == seeded.customer["email"] and first["password"] == seeded.customer["password"]
+    assert first["role_id"] == CUSTOMER_CENTER_ROLE and first["customer_id"] == first["entity_id"]
+    admin = listed[-1]
+    assert admin["role"] == "administrator" and admin["role_id"] == ADMINISTRATOR_ROLE
+    assert admin["customer_id"] is None

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
@@ -17,8 +16,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.audit import audit, count_upstream_call, new_request_id, request_scope, viewer_label
-from graph.auth import AuthService, Session
+from graph.audit import count_upstream_call, new_request_id, request_scope
+from graph.auth import AuthService
 from graph.config import ConfigError, Settings
 from graph.endpoint import graphql_route
 from graph.gateway import PREFLIGHT_HEADERS, error_response
@@ -82,7 +81,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             expose_headers=["X-Request-Id", "Retry-After"],
             max_age=600,
         )
-    app.add_middleware(SignInAudit, auth=services.auth)
     app.add_middleware(SecurityHeaders, hsts=settings.production)
     app.add_middleware(RequestIds)
     account.http.event_hooks["request"].append(count_upstream_call)
@@ -177,57 +175,4 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class SignInAudit:
-    """An audit line for each sign-in (the callback) and sign-out, with how it ended."""
-
-    EVENTS = {"/auth/callback": "sign_in", "/auth/logout": "sign_out"}
-
-    def __init__(self, app: ASGIApp, *, auth: AuthService) -> None:
-        self.app = app
-        self.auth = auth
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        event = self.EVENTS.get(scope["path"]) if scope["type"] == "http" else None
-        if event is None:
-            await self.app(scope, receive, send)
-            return
-        session = await self._current_session(scope) if event == "sign_out" else None
-        started: Message = {"status": 500, "headers": []}
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = message
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            status = started["status"]
-            if event == "sign_in" and status < 400:
-                session = await self._new_session(started)
-            audit(
-                event,
-                account=self.auth.account_id,
-                viewer=viewer_label(session),
-                outcome="ok" if status < 400 and (event == "sign_out" or session) else "refused",
-                status=status,
-            )
-
-    async def _current_session(self, scope: Scope) -> Session | None:
-        try:
-            return await self.auth.session_for(Request(scope))
-        except StoreError:
-            return None  # the sign-out itself meets the store and answers for it
-
-    async def _new_session(self, started: Message) -> Session | None:
-        cookies = SimpleCookie()
-        for value in MutableHeaders(scope=started).getlist("set-cookie"):
-            cookies.load(value)
-        morsel = cookies.get(self.auth.cookies.session_name)
-        session_id = self.auth.sessions.session_id(morsel.value) if morsel is not None else None
-        record = await self.auth.sessions.load(session_id) if session_id else None
-        return record.session if record is not None else None
-
-
-__all__ = ["RequestIds", "SecurityHeaders", "Services", "SignInAudit", "create_app"]
+__all__ = ["RequestIds", "SecurityHeaders", "Services", "create_app"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from graph.audit import audit, viewer_label
 from graph.auth.oauth import PROMPTS, OAuthFailure, OAuthUnavailable, TokenSet, company_matches
 from graph.auth.pages import NO_STORE, auth_page
 from graph.auth.pending import PENDING_TTL, PendingLogin
@@ -32,6 +34,9 @@ ERROR_MESSAGES = {
 }
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
 class AuthViews:
     def __init__(self, service: AuthService) -> None:
         self.service = service
@@ -39,9 +44,39 @@ class AuthViews:
     def routes(self) -> list[Route]:
         return [
             Route("/auth/login", self.login, methods=["GET"], name="auth_login"),
-            Route("/auth/callback", self.callback, methods=["GET"], name="auth_callback"),
-            Route("/auth/logout", self.logout, methods=["POST"], name="auth_logout"),
+            Route(
+                "/auth/callback",
+                self._audited("sign_in", self.callback),
+                methods=["GET"],
+                name="auth_callback",
+            ),
+            Route(
+                "/auth/logout", self._audited("sign_out", self.logout), methods=["POST"], name="auth_logout"
+            ),
         ]
+
+    def _audited(self, event: str, handler: Handler) -> Handler:
+        """``handler`` with an audit line saying who signed in or out and how it ended; the handler
+        names the session in ``request.state.audited_session``."""
+
+        async def run(request: Request) -> Response:
+            status = 500
+            try:
+                response = await handler(request)
+                status = response.status_code
+                return response
+            finally:
+                session = getattr(request.state, "audited_session", None)
+                done = status < 400 and (event == "sign_out" or session is not None)
+                audit(
+                    event,
+                    account=self.service.account_id,
+                    viewer=viewer_label(session),
+                    outcome="ok" if done else "refused",
+                    status=status,
+                )
+
+        return run
 
     # -- GET /auth/login -----------------------------------------------------------------------
 
@@ -172,6 +207,7 @@ class AuthViews:
             tokens=tokens,
         )
         service.tokens.remember(session.id, tokens)
+        request.state.audited_session = session
         log.info("signed in customer %s (entity %s)", customer_id, entity_id)
 
         cookies = service.cookies
@@ -216,6 +252,7 @@ class AuthViews:
             # Local state first: the user is signed out here whatever NetSuite says.
             await service.tokens.end(session_id)
             if record is not None:
+                request.state.audited_session = record.session
                 revoked = await service.revoke_quietly(record.tokens, lane=service.lane(record.session))
         if "application/json" in request.headers.get("accept", ""):
             response: Response = JSONResponse({"status": "signed_out", "revoked": revoked}, headers=NO_STORE)

@@ -50,6 +50,16 @@ async def test_audit_log_and_no_secret_in_any_log_line(caplog):
         assert secret not in text
 
 
+async def test_a_refused_sign_in_is_audited_with_its_status(caplog):
+    caplog.set_level(logging.INFO)
+    async with running_portal() as portal, portal.browser() as browser:
+        refused = await browser.get("/auth/callback", params={"state": "s" * 43, "code": "c"})
+    assert refused.status_code == 400
+    (line,) = audit_lines(caplog)
+    assert line["event"] == "sign_in" and line["outcome"] == "refused" and line["status"] == 400
+    assert line["viewer"] is None
+
+
 HOSTILE = st.one_of(
     st.text(max_size=40),
     st.sampled_from(

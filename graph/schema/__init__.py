@@ -27,8 +27,9 @@ def build_schema(*, introspection: bool = True, limits: QueryLimits | None = Non
         lambda: DocumentCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         RequestDeadline,
-        TypedErrors,
+        # Operation hooks unwind in reverse: TypedErrors types the errors before AuditTrail reads them.
         AuditTrail,
+        TypedErrors,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -50,6 +50,19 @@ async def test_audit_log_and_no_secret_in_any_log_line(caplog):
         assert secret not in text
 
 
+async def test_an_operation_failing_upstream_is_audited_with_the_client_facing_code(caplog):
+    caplog.set_level(logging.INFO)
+    async with running_portal(env={"PORTAL_CACHE_TTL": "0"}) as portal, portal.browser() as browser:
+        await portal.sign_in(browser, portal.users[0])
+        async with portal.control() as control:
+            rule = {"path": "/services/rest/query/v1/suiteql", "kind": "status", "status": 400}
+            (await control.put("/__sandbox/faults", json=[rule])).raise_for_status()
+        result = await portal.post_graphql(browser, DASHBOARD)
+    sent = {error["extensions"]["code"] for error in result["errors"]}
+    (line,) = [line for line in audit_lines(caplog) if line["event"] == "graphql"]
+    assert set(line["errors"]) == sent == {"UPSTREAM_ERROR"} and line["outcome"] == "error"
+
+
 async def test_a_refused_sign_in_is_audited_with_its_status(caplog):
     caplog.set_level(logging.INFO)
     async with running_portal() as portal, portal.browser() as browser:
